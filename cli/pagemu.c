@@ -1,0 +1,170 @@
+/*
+ * pagemu - run a static x86-64 Linux program through pagemu's software
+ * page table.  A thin client of libpagemu: it uses only <pagemu.h>.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pagemu.h"
+
+extern char **environ;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "Usage: pagemu [OPTIONS] [--] PROGRAM [ARGS...]\n"
+            "Run a static x86-64 Linux ELF program with every guest page translated\n"
+            "through pagemu's own x86-64 page table.\n"
+            "\n"
+            "  --paging=4|5        page-table levels: 4 (47-bit user space, default)\n"
+            "                      or 5 (LA57, 56-bit user space)\n"
+            "  --no-aslr           lay memory out as Linux does under `setarch -R`\n"
+            "  --seed N            seed ASLR, AT_RANDOM and getrandom (reproducible runs)\n"
+            "  --stack-size SIZE   RLIMIT_STACK for the guest (default 8M)\n"
+            "  --mem-limit SIZE    guest physical memory (default 4G)\n"
+            "  -h, --help          show this help and exit\n"
+            "  -V, --version       show the version and exit\n"
+            "\n"
+            "SIZE takes a K, M or G suffix (powers of 1024).  The exit status is the\n"
+            "guest's, or 128+N when the guest dies of signal N; a report of the fault\n"
+            "then goes to stderr.\n");
+}
+
+/* Parse "123", "64K", "8M", "4G" (also "8MiB"); 0 on error. */
+static uint64_t parse_size(const char *s)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 0);
+    if (errno || end == s || *s == '-')
+        return 0;
+    unsigned shift = 0;
+    switch (*end) {
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    case 't': case 'T': shift = 40; end++; break;
+    default: break;
+    }
+    if (shift && (!strcmp(end, "iB") || !strcmp(end, "B")))
+        end += strlen(end);
+    if (*end || (shift && v > (UINT64_MAX >> shift)))
+        return 0;
+    return (uint64_t)v << shift;
+}
+
+enum { OPT_PAGING = 256, OPT_NO_ASLR, OPT_SEED, OPT_STACK, OPT_MEM };
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"paging", required_argument, NULL, OPT_PAGING},
+        {"no-aslr", no_argument, NULL, OPT_NO_ASLR},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"stack-size", required_argument, NULL, OPT_STACK},
+        {"mem-limit", required_argument, NULL, OPT_MEM},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    pagemu_config cfg;
+    pagemu_config_init(&cfg);
+
+    int c;
+    /* "+": stop at the first non-option, the guest's own options follow. */
+    while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case OPT_PAGING:
+            if (strcmp(optarg, "4") && strcmp(optarg, "5")) {
+                fprintf(stderr, "pagemu: --paging must be 4 or 5, not '%s'\n", optarg);
+                return 2;
+            }
+            cfg.paging_levels = optarg[0] - '0';
+            break;
+        case OPT_NO_ASLR:
+            cfg.aslr = 0;
+            break;
+        case OPT_SEED:
+            errno = 0;
+            cfg.seed = strtoull(optarg, &end, 0);
+            if (errno || *end || end == optarg) {
+                fprintf(stderr, "pagemu: bad --seed '%s'\n", optarg);
+                return 2;
+            }
+            cfg.have_seed = 1;
+            break;
+        case OPT_STACK:
+            cfg.stack_rlimit = parse_size(optarg);
+            if (cfg.stack_rlimit < 4096) {
+                fprintf(stderr, "pagemu: bad --stack-size '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case OPT_MEM:
+            cfg.mem_limit = parse_size(optarg);
+            if (cfg.mem_limit < (16u << 20)) {
+                fprintf(stderr, "pagemu: bad --mem-limit '%s' (at least 16M)\n", optarg);
+                return 2;
+            }
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        case 'V':
+            printf("pagemu %s\n", pagemu_version());
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind >= argc) {
+        usage(stderr);
+        return 2;
+    }
+
+    pagemu_t *pm;
+    pagemu_err e = pagemu_open(&cfg, &pm);
+    if (e) {
+        fprintf(stderr, "pagemu: %s\n", pagemu_strerror(e));
+        return 127;
+    }
+    const char *prog = argv[optind];
+    e = pagemu_load(pm, prog, argc - optind, argv + optind, environ);
+    if (e) {
+        const char *detail = pagemu_last_error(pm);
+        fprintf(stderr, "pagemu: %s: %s%s%s\n", prog, pagemu_strerror(e),
+                *detail ? ": " : "", detail);
+        pagemu_close(pm);
+        /* As a shell reports a file it cannot execute. */
+        return e == PAGEMU_EIO ? 127 : 126;
+    }
+    pagemu_result r;
+    e = pagemu_run(pm, &r);
+    if (e) {
+        fprintf(stderr, "pagemu: %s: %s\n", pagemu_strerror(e), pagemu_last_error(pm));
+        pagemu_close(pm);
+        return 125;
+    }
+    int status;
+    if (r.kind == PAGEMU_EXITED) {
+        status = r.exit_status;
+    } else {
+        size_t n = pagemu_fault_report(pm, NULL, 0);
+        char *rep = malloc(n + 1);
+        if (rep) {
+            pagemu_fault_report(pm, rep, n + 1);
+            fflush(stdout);
+            fputs(rep, stderr);
+            free(rep);
+        }
+        status = 128 + r.signo;
+    }
+    pagemu_close(pm);
+    return status;
+}

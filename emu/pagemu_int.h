@@ -1,0 +1,141 @@
+/*
+ * pagemu_int.h - the guest process behind a pagemu_t handle, and the
+ * interfaces between the library's modules.  Not installed.
+ */
+#ifndef PAGEMU_INT_H
+#define PAGEMU_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <unicorn/unicorn.h>
+
+#include "pagemu.h"
+#include "frame.h"
+#include "mm_types.h"
+
+/* ---- guest fd table ---------------------------------------------------- */
+
+/* Guest fds are pagemu's own numbers, mapped onto host fds, so that the
+ * emulator's own descriptors never show through to the guest. */
+struct gfd {
+    int host;       /* -1: free slot */
+    int cloexec;    /* FD_CLOEXEC on the guest fd */
+};
+
+struct fdtable {
+    struct gfd *fd;
+    int n;          /* slots allocated */
+    int max;        /* RLIMIT_NOFILE soft limit */
+};
+
+/* ---- the process ------------------------------------------------------- */
+
+struct pagemu {
+    pagemu_config cfg;
+    uc_engine *uc;
+    struct frame_pool fp;
+    struct mm_struct mm;
+    struct fdtable fds;
+
+    /* program */
+    char *exe_path;           /* absolute host path of the program (/proc/self/exe) */
+    char *execfn;             /* the path as given (AT_EXECFN) */
+    uint64_t entry;           /* e_entry + load bias */
+    uint64_t load_bias;
+    uint64_t phdr_addr;       /* AT_PHDR */
+    unsigned phnum;
+    int loaded;
+
+    /* run state */
+    bool stop;                /* a hook asked the run loop to stop */
+    bool exited;
+    int exit_status;
+    int fatal_signo;
+    bool have_fault;          /* set by the TLB-fill callback on refusal */
+    pagemu_fault fault;
+    uint64_t fault_page;      /* the page the TLB-fill callback refused */
+
+    /* signal state (delivery comes with the signals work; the core records) */
+    struct linux_sigaction {
+        uint64_t handler;
+        uint64_t flags;
+        uint64_t restorer;
+        uint64_t mask;
+    } sigact[64];
+    uint64_t sigmask;
+    struct {
+        uint64_t sp;
+        int32_t flags;
+        uint64_t size;
+    } altstack;
+
+    /* host fds of open /proc/self/maps files: regenerated when read from
+     * offset 0, as seq_file generates at read time (fs/seq_file.c) */
+    int proc_maps_fd[8];
+
+    /* a CPU exception reported by the UC_HOOK_INTR hook */
+    int pending_intno;        /* -1: none */
+
+    /* per-thread state Linux keeps for the one guest thread */
+    uint64_t clear_child_tid;
+    uint64_t robust_list, robust_len;
+
+    /* deterministic randomness (xoshiro256**) seeded from cfg.seed */
+    uint64_t rng[4];
+
+    /* counters */
+    uint64_t tlb_fills;
+    uint64_t nsyscalls;
+
+    char errbuf[512];
+};
+
+/* Record a detailed error message for pagemu_last_error(). */
+void pm_set_error(struct pagemu *pm, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* 64 random bits from the handle's generator. */
+uint64_t pm_random(struct pagemu *pm);
+void pm_random_bytes(struct pagemu *pm, void *buf, size_t n);
+
+/* ---- run loop (run.c) ------------------------------------------------- */
+
+/* Install the engine hooks; called once from pagemu_open. */
+int run_install_hooks(struct pagemu *pm);
+/* Flush Unicorn's TLB if the mm asked for it. */
+void run_sync_tlb(struct pagemu *pm);
+/* End the guest with exit status (exit_group). */
+void run_exit(struct pagemu *pm, int status);
+
+/* ---- guest registers --------------------------------------------------- */
+
+uint64_t reg_read(struct pagemu *pm, int reg);
+void reg_write(struct pagemu *pm, int reg, uint64_t val);
+
+/* ---- Linux errno ------------------------------------------------------- */
+
+/*
+ * The host is x86-64 Linux too, so a host errno has the same number as the
+ * guest's; this is the one place that would translate them otherwise.
+ */
+static inline long linux_err(int host_errno)
+{
+    return -(long)host_errno;
+}
+
+/* ---- fds (emu/fdtable.c) ----------------------------------------------- */
+
+int fdtable_init(struct fdtable *t);
+void fdtable_destroy(struct fdtable *t);
+/* Host fd behind guest fd, or -EBADF. */
+int fd_host(struct pagemu *pm, long gfd);
+/* Install host fd at the lowest free guest number >= min; returns it or -EMFILE (and closes host). */
+long fd_install(struct pagemu *pm, int host, int cloexec, long min);
+/* Install host at exactly gfd (closing what was there); returns gfd or -EBADF. */
+long fd_install_at(struct pagemu *pm, int host, int cloexec, long gfd);
+/* Close guest fd; returns 0 or -EBADF. */
+long fd_close(struct pagemu *pm, long gfd);
+
+#endif

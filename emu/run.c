@@ -1,0 +1,327 @@
+/*
+ * run.c - the uc_emu_start loop and the engine hooks: the TLB-fill callback
+ * (demand paging through the software page table), the syscall hook and the
+ * CPU-exception hook.  See DESIGN.md "The core mechanism".
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+
+#include "mm.h"
+#include "pagemu_int.h"
+#include "syscall.h"
+#include "uaccess.h"
+#include "layout.h"
+
+/* include/uapi/asm-generic/siginfo.h */
+#define LINUX_SI_KERNEL 0x80
+#define LINUX_SEGV_MAPERR 1
+#define LINUX_SEGV_ACCERR 2
+#define LINUX_BUS_ADRERR 2
+#define LINUX_FPE_INTDIV 1
+#define LINUX_ILL_ILLOPN 2
+
+uint64_t reg_read(struct pagemu *pm, int reg)
+{
+    uint64_t v = 0;
+    uc_reg_read(pm->uc, reg, &v);
+    return v;
+}
+
+void reg_write(struct pagemu *pm, int reg, uint64_t val)
+{
+    uc_reg_write(pm->uc, reg, &val);
+}
+
+void run_sync_tlb(struct pagemu *pm)
+{
+    if (pm->mm.need_flush) {
+        uc_ctl_flush_tlb(pm->uc);
+        pm->mm.need_flush = false;
+    }
+}
+
+void run_exit(struct pagemu *pm, int status)
+{
+    pm->exited = true;
+    pm->exit_status = status & 0xff;
+    pm->stop = true;
+    uc_emu_stop(pm->uc);
+}
+
+/* ---- hooks ------------------------------------------------------------- */
+
+static int access_of(uc_mem_type type)
+{
+    if (type == UC_MEM_WRITE)
+        return PAGEMU_ACCESS_WRITE;
+    if (type == UC_MEM_FETCH)
+        return PAGEMU_ACCESS_EXEC;
+    return PAGEMU_ACCESS_READ;
+}
+
+/*
+ * Every TLB miss of the guest lands here.  Grant every right the PTE
+ * allows (read and exec together) but withhold write until the PTE is
+ * dirty, so the first write comes back and sets _PAGE_DIRTY exactly.
+ */
+static bool hook_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type,
+                          uc_tlb_entry *res, void *ud)
+{
+    (void)uc;
+    struct pagemu *pm = ud;
+    struct mm_struct *mm = &pm->mm;
+    int access = access_of(type);
+    pte_t *pte = va < mm->task_size ? pte_lookup(&mm->pt, va) : NULL;
+
+    pm->tlb_fills++;
+    pteval_t need = _PAGE_PRESENT | _PAGE_USER |
+                    (access == PAGEMU_ACCESS_WRITE ? _PAGE_RW : 0);
+    bool fast = pte && (pte->pte & need) == need &&
+                !(access == PAGEMU_ACCESS_EXEC && (pte->pte & _PAGE_NX));
+    if (fast) {
+        pte->pte |= _PAGE_ACCESSED | (access == PAGEMU_ACCESS_WRITE ? _PAGE_DIRTY : 0);
+    } else {
+        struct fault_info fi;
+        if (handle_mm_fault(mm, va, access, &pte, &fi)) {
+            pm->have_fault = true;
+            pm->fault_page = va;
+            pm->fault.access = access;
+            pm->fault.reason = fi.reason;
+            pm->fault.si_code = fi.kind; /* classified in the run loop */
+            return false;
+        }
+    }
+    pteval_t p = pte->pte;
+    res->paddr = p & PTE_PFN_MASK;
+    res->perms = UC_PROT_READ;
+    if (!(p & _PAGE_NX))
+        res->perms |= UC_PROT_EXEC;
+    if ((p & _PAGE_RW) && (p & _PAGE_DIRTY))
+        res->perms |= UC_PROT_WRITE;
+    return true;
+}
+
+static void hook_syscall(uc_engine *uc, void *ud)
+{
+    (void)uc;
+    do_syscall_64(ud);
+}
+
+static void hook_intr(uc_engine *uc, uint32_t intno, void *ud)
+{
+    struct pagemu *pm = ud;
+    pm->pending_intno = (int)intno;
+    pm->stop = true;
+    uc_emu_stop(uc);
+}
+
+int run_install_hooks(struct pagemu *pm)
+{
+    uc_hook h;
+    if (uc_hook_add(pm->uc, &h, UC_HOOK_TLB_FILL, (void *)hook_tlb_fill, pm, 1, 0) ||
+        uc_hook_add(pm->uc, &h, UC_HOOK_INSN, (void *)hook_syscall, pm, 1, 0, UC_X86_INS_SYSCALL) ||
+        uc_hook_add(pm->uc, &h, UC_HOOK_INTR, (void *)hook_intr, pm, 1, 0)) {
+        pm_set_error(pm, "unicorn: cannot install hooks");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- outcomes ---------------------------------------------------------- */
+
+static void set_fatal(struct pagemu *pm, int signo, int si_code, uint64_t si_address,
+                      uint64_t addr, const char *region, const char *reason)
+{
+    pm->fatal_signo = signo;
+    pm->fault.signo = signo;
+    pm->fault.si_code = si_code;
+    pm->fault.si_address = si_address;
+    pm->fault.addr = addr;
+    pm->fault.rip = reg_read(pm, UC_X86_REG_RIP);
+    pm->fault.region = region;
+    pm->fault.reason = reason;
+}
+
+static const char *region_of(struct pagemu *pm, uint64_t addr)
+{
+    const struct layout_region *r = layout_find(pm->mm.pt.levels, addr);
+    return r ? r->name : "";
+}
+
+/*
+ * arch/x86/entry/vsyscall/vsyscall_64.c: emulate_vsyscall — a call to one
+ * of the three entries runs the syscall and returns to the caller.
+ */
+static bool emulate_vsyscall(struct pagemu *pm)
+{
+    uint64_t rip = reg_read(pm, UC_X86_REG_RIP);
+    uint64_t rsp = reg_read(pm, UC_X86_REG_RSP);
+    uint64_t a[6] = {reg_read(pm, UC_X86_REG_RDI), reg_read(pm, UC_X86_REG_RSI),
+                     reg_read(pm, UC_X86_REG_RDX), 0, 0, 0};
+    long ret;
+    switch (rip - VSYSCALL_ADDR) {
+    case 0x000: ret = sys_gettimeofday(pm, a); break;
+    case 0x400: ret = sys_time(pm, a); break;
+    case 0x800: {
+        /* getcpu(cpu, node, cache): one CPU, node 0. */
+        uint32_t zero = 0;
+        ret = 0;
+        if ((a[0] && copy_to_user(pm, a[0], &zero, 4)) || (a[1] && copy_to_user(pm, a[1], &zero, 4)))
+            ret = -EFAULT;
+        break;
+    }
+    default:
+        return false;
+    }
+    uint64_t ret_addr;
+    if (copy_from_user(pm, &ret_addr, rsp, 8))
+        return false;
+    reg_write(pm, UC_X86_REG_RAX, (uint64_t)ret);
+    reg_write(pm, UC_X86_REG_RSP, rsp + 8);
+    reg_write(pm, UC_X86_REG_RIP, ret_addr);
+    return true;
+}
+
+/* Turn a refused TLB fill into the guest's fault; false if it was handled. */
+static bool page_fault(struct pagemu *pm)
+{
+    enum pagemu_fault_kind kind = (enum pagemu_fault_kind)pm->fault.si_code;
+    uint64_t rip = reg_read(pm, UC_X86_REG_RIP);
+    uint64_t addr = pm->fault_page;
+    const char *reason = pm->fault.reason;
+
+    /* An instruction fetch faults at RIP itself when RIP is on that page. */
+    if (pm->fault.access == PAGEMU_ACCESS_EXEC && (rip & PAGE_MASK) == addr)
+        addr = rip;
+    switch (kind) {
+    case FAULT_VSYSCALL:
+        if (emulate_vsyscall(pm))
+            return false;
+        set_fatal(pm, SIGSEGV, LINUX_SEGV_MAPERR, addr, addr, "legacy vsyscall ABI",
+                  "call into the vsyscall page at a non-entry address");
+        break;
+    case FAULT_NONCANONICAL:
+        set_fatal(pm, SIGSEGV, LINUX_SI_KERNEL, 0, addr, region_of(pm, addr), reason);
+        break;
+    case FAULT_ACCERR:
+        set_fatal(pm, SIGSEGV, LINUX_SEGV_ACCERR, addr, addr, region_of(pm, addr), reason);
+        break;
+    case FAULT_SIGBUS:
+        set_fatal(pm, SIGBUS, LINUX_BUS_ADRERR, addr, addr, region_of(pm, addr), reason);
+        break;
+    case FAULT_OOM:
+        /* The OOM killer's SIGKILL (mm/oom_kill.c). */
+        set_fatal(pm, SIGKILL, 0, 0, addr, region_of(pm, addr), reason);
+        break;
+    default:
+        set_fatal(pm, SIGSEGV, LINUX_SEGV_MAPERR, addr, addr, region_of(pm, addr), reason);
+        break;
+    }
+    return true;
+}
+
+/* A CPU exception from UC_HOOK_INTR (arch/x86/kernel/traps.c). */
+static bool cpu_exception(struct pagemu *pm, int intno)
+{
+    uint64_t rip = reg_read(pm, UC_X86_REG_RIP);
+    switch (intno) {
+    case 0: /* #DE: do_error_trap -> SIGFPE/FPE_INTDIV */
+        set_fatal(pm, SIGFPE, LINUX_FPE_INTDIV, rip, 0, "", "divide error");
+        break;
+    case 1:
+    case 3: /* #BP: do_int3_user -> SIGTRAP/SI_KERNEL */
+        set_fatal(pm, SIGTRAP, LINUX_SI_KERNEL, 0, 0, "", "breakpoint (int3)");
+        break;
+    case 6: /* #UD: SIGILL/ILL_ILLOPN at the instruction */
+        set_fatal(pm, SIGILL, LINUX_ILL_ILLOPN, rip, 0, "", "invalid opcode");
+        break;
+    default: /* #GP and the rest: SIGSEGV/SI_KERNEL */
+        set_fatal(pm, SIGSEGV, LINUX_SI_KERNEL, 0, 0, "", "general protection fault");
+        break;
+    }
+    return true;
+}
+
+static void init_registers(struct pagemu *pm)
+{
+    /* The CPU as Linux start_thread leaves it: every GPR 0 but RSP
+     * (arch/x86/kernel/process_64.c: start_thread_common). */
+    static const int gprs[] = {
+        UC_X86_REG_RAX, UC_X86_REG_RBX, UC_X86_REG_RCX, UC_X86_REG_RDX,
+        UC_X86_REG_RSI, UC_X86_REG_RDI, UC_X86_REG_RBP, UC_X86_REG_R8,
+        UC_X86_REG_R9,  UC_X86_REG_R10, UC_X86_REG_R11, UC_X86_REG_R12,
+        UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15,
+    };
+    for (size_t i = 0; i < sizeof(gprs) / sizeof(gprs[0]); i++)
+        reg_write(pm, gprs[i], 0);
+    reg_write(pm, UC_X86_REG_RSP, pm->mm.start_stack);
+    reg_write(pm, UC_X86_REG_RIP, pm->entry);
+    reg_write(pm, UC_X86_REG_RFLAGS, 0x202);
+    reg_write(pm, UC_X86_REG_FS_BASE, 0);
+    reg_write(pm, UC_X86_REG_GS_BASE, 0);
+    reg_write(pm, UC_X86_REG_MXCSR, 0x1f80);
+    reg_write(pm, UC_X86_REG_FPCW, 0x37f);
+}
+
+PAGEMU_API pagemu_err pagemu_run(pagemu_t *pm, pagemu_result *res)
+{
+    if (!pm || !res)
+        return PAGEMU_EINVAL;
+    if (!pm->loaded || pm->exited || pm->fatal_signo)
+        return PAGEMU_ESTATE;
+    memset(res, 0, sizeof(*res));
+    init_registers(pm);
+
+    while (!pm->exited && !pm->fatal_signo) {
+        pm->stop = false;
+        pm->have_fault = false;
+        pm->pending_intno = -1;
+        run_sync_tlb(pm);
+        uc_err e = uc_emu_start(pm->uc, reg_read(pm, UC_X86_REG_RIP), 0, 0, 0);
+        if (pm->exited)
+            break;
+        if (pm->have_fault) {
+            page_fault(pm);
+            continue;
+        }
+        if (pm->pending_intno >= 0) {
+            cpu_exception(pm, pm->pending_intno);
+            continue;
+        }
+        if (e == UC_ERR_INSN_INVALID) {
+            cpu_exception(pm, 6);
+            continue;
+        }
+        if (e != UC_ERR_OK) {
+            pm_set_error(pm, "unicorn: %s at rip 0x%llx", uc_strerror(e),
+                         (unsigned long long)reg_read(pm, UC_X86_REG_RIP));
+            return PAGEMU_EENGINE;
+        }
+        if (pm->stop)
+            continue;
+        /* The engine returned on its own: hlt at CPL 0.  In user mode it is
+         * a #GP (arch/x86/kernel/traps.c: exc_general_protection). */
+        uint64_t rip = reg_read(pm, UC_X86_REG_RIP);
+        reg_write(pm, UC_X86_REG_RIP, rip - 1);
+        set_fatal(pm, SIGSEGV, LINUX_SI_KERNEL, 0, 0, "", "privileged instruction (hlt) in user mode");
+    }
+
+    res->minor_faults = pm->mm.minor_faults;
+    res->tlb_fills = pm->tlb_fills;
+    res->syscalls = pm->nsyscalls;
+    if (pm->exited) {
+        res->kind = PAGEMU_EXITED;
+        res->exit_status = pm->exit_status;
+    } else {
+        res->kind = PAGEMU_SIGNALED;
+        res->signo = pm->fatal_signo;
+        res->fault = pm->fault;
+        /* kernel/signal.c: SIG_KERNEL_COREDUMP_MASK */
+        res->core_dumped = pm->fatal_signo == SIGSEGV || pm->fatal_signo == SIGBUS ||
+                           pm->fatal_signo == SIGFPE || pm->fatal_signo == SIGILL ||
+                           pm->fatal_signo == SIGTRAP || pm->fatal_signo == SIGABRT ||
+                           pm->fatal_signo == SIGQUIT || pm->fatal_signo == SIGSYS;
+    }
+    return PAGEMU_EOK;
+}

@@ -1,0 +1,298 @@
+/*
+ * sys_time.c - clocks and sleeps.
+ *
+ * Every time the guest reads goes through pm_clock_gettime(), and every sleep
+ * through pm_clock_nanosleep(), so that a virtual, deterministic clock can
+ * later replace the host's in these two places only.  Today both pass
+ * through to the host clocks; the clock ids are validated as
+ * kernel/time/posix-timers.c does.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pagemu_int.h"
+#include "syscall.h"
+#include "uaccess.h"
+
+/* include/vdso/time64.h */
+#define NSEC_PER_SEC 1000000000L
+/* include/uapi/linux/time.h: clock ids; 10 was CLOCK_SGI_CYCLE, removed */
+#define LINUX_CLOCK_REALTIME 0
+#define LINUX_CLOCK_MONOTONIC 1
+#define LINUX_CLOCK_PROCESS_CPUTIME_ID 2
+#define LINUX_CLOCK_THREAD_CPUTIME_ID 3
+#define LINUX_CLOCK_MONOTONIC_RAW 4
+#define LINUX_CLOCK_REALTIME_COARSE 5
+#define LINUX_CLOCK_MONOTONIC_COARSE 6
+#define LINUX_CLOCK_BOOTTIME 7
+#define LINUX_CLOCK_REALTIME_ALARM 8
+#define LINUX_CLOCK_BOOTTIME_ALARM 9
+#define LINUX_CLOCK_TAI 11
+#define LINUX_TIMER_ABSTIME 0x01
+/* include/linux/posix-timers_types.h: dynamic (fd-backed) clocks */
+#define CLOCKFD 3
+#define CLOCKFD_MASK 7
+
+/* The guest ABI: struct __kernel_timespec and __kernel_old_timeval. */
+struct linux_timespec {
+    int64_t tv_sec;
+    int64_t tv_nsec;
+};
+struct linux_timeval {
+    int64_t tv_sec;
+    int64_t tv_usec;
+};
+struct linux_timezone {
+    int32_t tz_minuteswest;
+    int32_t tz_dsttime;
+};
+
+_Static_assert(sizeof(struct timespec) == sizeof(struct linux_timespec),
+               "struct timespec");
+_Static_assert(sizeof(struct timezone) == sizeof(struct linux_timezone),
+               "struct timezone");
+
+/* What a clock id is, as clockid_to_kclock() sees it. */
+enum kclock {
+    KCLOCK_NONE,      /* no such clock: -EINVAL */
+    KCLOCK_NOSLEEP,   /* exists, but k_clock.nsleep is NULL: -EOPNOTSUPP */
+    KCLOCK_OK,
+};
+
+/*
+ * kernel/time/posix-timers.c: clockid_to_kclock() and posix_clocks[].
+ * Negative ids are CPU clocks of a given pid/tid (kernel/time/
+ * posix-cpu-timers.c) or, with CLOCKFD in the low bits, dynamic clocks
+ * named by an fd; the host checks those.  The nsleep-less clocks are
+ * MONOTONIC_RAW, both COARSE ones and THREAD_CPUTIME_ID (clock_thread).
+ */
+static enum kclock kclock_of(clockid_t id)
+{
+    if (id < 0)
+        return KCLOCK_OK;
+    switch (id) {
+    case LINUX_CLOCK_REALTIME:
+    case LINUX_CLOCK_MONOTONIC:
+    case LINUX_CLOCK_PROCESS_CPUTIME_ID:
+    case LINUX_CLOCK_BOOTTIME:
+    case LINUX_CLOCK_REALTIME_ALARM:
+    case LINUX_CLOCK_BOOTTIME_ALARM:
+    case LINUX_CLOCK_TAI:
+        return KCLOCK_OK;
+    case LINUX_CLOCK_THREAD_CPUTIME_ID:
+    case LINUX_CLOCK_MONOTONIC_RAW:
+    case LINUX_CLOCK_REALTIME_COARSE:
+    case LINUX_CLOCK_MONOTONIC_COARSE:
+        return KCLOCK_NOSLEEP;
+    default:
+        return KCLOCK_NONE;
+    }
+}
+
+/*
+ * The host clock id for a valid guest id.  A dynamic clock carries a guest
+ * fd (include/linux/posix-timers_types.h: CLOCKID_TO_FD/FD_TO_CLOCKID),
+ * which must become the host fd; a bad fd is -EINVAL there
+ * (kernel/time/posix-clock.c: get_clock_desc()).
+ */
+static int host_clockid(struct pagemu *pm, clockid_t id, clockid_t *out)
+{
+    if (id < 0 && (id & CLOCKFD_MASK) == CLOCKFD) {
+        unsigned int gfd = (unsigned int)~(id >> 3);
+        int host = fd_host(pm, gfd);
+
+        if (host < 0)
+            return -EINVAL;
+        *out = (clockid_t)((~(unsigned int)host) << 3) | CLOCKFD;
+        return 0;
+    }
+    *out = id;
+    return 0;
+}
+
+/*
+ * The one place the guest's time comes from.  id has passed kclock_of().
+ * Returns 0 or a negative errno.
+ */
+static int pm_clock_gettime(struct pagemu *pm, clockid_t id, struct timespec *ts)
+{
+    clockid_t hid;
+    int err = host_clockid(pm, id, &hid);
+
+    if (err)
+        return err;
+    return clock_gettime(hid, ts) < 0 ? (int)linux_err(errno) : 0;
+}
+
+/*
+ * The one place the guest sleeps.  rem, when not NULL, receives the time
+ * left after -EINTR.  The raw syscall: glibc's clock_nanosleep() returns the
+ * error instead of setting errno and refuses THREAD_CPUTIME_ID itself.
+ */
+static int pm_clock_nanosleep(struct pagemu *pm, clockid_t id, int flags,
+                              const struct timespec *req, struct timespec *rem)
+{
+    clockid_t hid;
+    int err = host_clockid(pm, id, &hid);
+
+    if (err)
+        return err;
+    if (syscall(SYS_clock_nanosleep, hid, flags, req, rem) < 0)
+        return (int)linux_err(errno);
+    return 0;
+}
+
+static int pm_clock_getres(struct pagemu *pm, clockid_t id, struct timespec *ts)
+{
+    clockid_t hid;
+    int err = host_clockid(pm, id, &hid);
+
+    if (err)
+        return err;
+    return clock_getres(hid, ts) < 0 ? (int)linux_err(errno) : 0;
+}
+
+/* include/linux/time64.h: timespec64_valid() */
+static bool timespec_valid(const struct linux_timespec *ts)
+{
+    return ts->tv_sec >= 0 && (uint64_t)ts->tv_nsec < (uint64_t)NSEC_PER_SEC;
+}
+
+/*
+ * kernel/time/hrtimer.c: nanosleep and kernel/time/posix-timers.c:
+ * clock_nanosleep share this: read and check the request, sleep, and on
+ * -EINTR write the remainder if asked (nanosleep_copyout()).  nanosleep is
+ * a relative CLOCK_MONOTONIC sleep.
+ */
+static long do_nanosleep(struct pagemu *pm, clockid_t id, int flags,
+                         uint64_t ureq, uint64_t urem)
+{
+    struct linux_timespec lreq;
+    struct timespec req, rem;
+    int r;
+
+    if (copy_from_user(pm, &lreq, ureq, sizeof(lreq)))
+        return -EFAULT;
+    if (!timespec_valid(&lreq))
+        return -EINVAL;
+    /* posix-timers.c: an absolute sleep has no remainder to report */
+    if (flags & LINUX_TIMER_ABSTIME)
+        urem = 0;
+    req.tv_sec = lreq.tv_sec;
+    req.tv_nsec = lreq.tv_nsec;
+    r = pm_clock_nanosleep(pm, id, flags, &req, &rem);
+    if (r == -EINTR && urem) {
+        struct linux_timespec lrem = { rem.tv_sec, rem.tv_nsec };
+
+        if (copy_to_user(pm, urem, &lrem, sizeof(lrem)))
+            return -EFAULT;
+    }
+    return r;
+}
+
+long sys_nanosleep(struct pagemu *pm, const uint64_t *a)
+{
+    return do_nanosleep(pm, LINUX_CLOCK_MONOTONIC, 0, a[0], a[1]);
+}
+
+/* kernel/time/posix-timers.c: clock_nanosleep - unknown clock -EINVAL,
+ * a clock that cannot sleep -EOPNOTSUPP, both before the request is read. */
+long sys_clock_nanosleep(struct pagemu *pm, const uint64_t *a)
+{
+    clockid_t id = (clockid_t)a[0];
+
+    switch (kclock_of(id)) {
+    case KCLOCK_NONE:
+        return -EINVAL;
+    case KCLOCK_NOSLEEP:
+        return -EOPNOTSUPP;
+    default:
+        break;
+    }
+    return do_nanosleep(pm, id, (int)a[1], a[2], a[3]);
+}
+
+/* kernel/time/time.c: gettimeofday - either pointer may be NULL; tz is the
+ * kernel's sys_tz, which the host reports the same way. */
+long sys_gettimeofday(struct pagemu *pm, const uint64_t *a)
+{
+    if (a[0]) {
+        struct timespec ts;
+        struct linux_timeval tv;
+        int r = pm_clock_gettime(pm, LINUX_CLOCK_REALTIME, &ts);
+
+        if (r)
+            return r;
+        tv.tv_sec = ts.tv_sec;
+        tv.tv_usec = ts.tv_nsec / 1000;
+        if (copy_to_user(pm, a[0], &tv, sizeof(tv)))
+            return -EFAULT;
+    }
+    if (a[1]) {
+        struct timezone tz;
+
+        if (syscall(SYS_gettimeofday, NULL, &tz) < 0)
+            return linux_err(errno);
+        if (copy_to_user(pm, a[1], &tz, sizeof(tz)))
+            return -EFAULT;
+    }
+    return 0;
+}
+
+/* kernel/time/time.c: time - the seconds, also stored at tloc if given. */
+long sys_time(struct pagemu *pm, const uint64_t *a)
+{
+    struct timespec ts;
+    int64_t t;
+    int r = pm_clock_gettime(pm, LINUX_CLOCK_REALTIME, &ts);
+
+    if (r)
+        return r;
+    t = ts.tv_sec;
+    if (a[0] && copy_to_user(pm, a[0], &t, sizeof(t)))
+        return -EFAULT;
+    return (long)t;
+}
+
+/* kernel/time/posix-timers.c: clock_gettime */
+long sys_clock_gettime(struct pagemu *pm, const uint64_t *a)
+{
+    clockid_t id = (clockid_t)a[0];
+    struct timespec ts;
+    struct linux_timespec lts;
+    int r;
+
+    if (kclock_of(id) == KCLOCK_NONE)
+        return -EINVAL;
+    r = pm_clock_gettime(pm, id, &ts);
+    if (r)
+        return r;
+    lts.tv_sec = ts.tv_sec;
+    lts.tv_nsec = ts.tv_nsec;
+    return copy_to_user(pm, a[1], &lts, sizeof(lts)) ? -EFAULT : 0;
+}
+
+/* kernel/time/posix-timers.c: clock_getres - tp may be NULL. */
+long sys_clock_getres(struct pagemu *pm, const uint64_t *a)
+{
+    clockid_t id = (clockid_t)a[0];
+    struct timespec ts;
+    struct linux_timespec lts;
+    int r;
+
+    if (kclock_of(id) == KCLOCK_NONE)
+        return -EINVAL;
+    r = pm_clock_getres(pm, id, &ts);
+    if (r)
+        return r;
+    if (!a[1])
+        return 0;
+    lts.tv_sec = ts.tv_sec;
+    lts.tv_nsec = ts.tv_nsec;
+    return copy_to_user(pm, a[1], &lts, sizeof(lts)) ? -EFAULT : 0;
+}

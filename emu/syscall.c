@@ -1,0 +1,54 @@
+/*
+ * syscall.c - dispatch of the x86-64 syscall instruction through the table
+ * in syscall_64.tbl.
+ */
+#include <errno.h>
+
+#include "pagemu_int.h"
+#include "syscall.h"
+
+#define NR_SYSCALLS 512
+
+static const struct syscall_desc table[NR_SYSCALLS] = {
+#define SYSCALL(nr, name, nargs, kinds) [nr] = {#name, sys_##name, nargs, kinds},
+#include "syscall_64.tbl"
+#undef SYSCALL
+};
+
+const struct syscall_desc *syscall_lookup(uint64_t nr)
+{
+    return nr < NR_SYSCALLS && table[nr].fn ? &table[nr] : NULL;
+}
+
+void do_syscall_64(struct pagemu *pm)
+{
+    static const int regs[] = {
+        UC_X86_REG_RAX, UC_X86_REG_RDI, UC_X86_REG_RSI, UC_X86_REG_RDX,
+        UC_X86_REG_R10, UC_X86_REG_R8,  UC_X86_REG_R9,  UC_X86_REG_RIP,
+        UC_X86_REG_RFLAGS,
+    };
+    uint64_t v[9];
+    void *ptrs[9];
+    for (int i = 0; i < 9; i++)
+        ptrs[i] = &v[i];
+    uc_reg_read_batch(pm->uc, (int *)regs, ptrs, 9);
+
+    pm->nsyscalls++;
+    const struct syscall_desc *d = syscall_lookup(v[0]);
+    /* arch/x86/entry/common.c: do_syscall_64 — unknown numbers are -ENOSYS. */
+    long ret = d ? d->fn(pm, &v[1]) : -ENOSYS;
+    if (pm->exited)
+        return;
+
+    /*
+     * The guest runs at CPL 0, where syscall does not load RCX and R11;
+     * Linux user space sees RCX = the return RIP and R11 = RFLAGS
+     * (arch/x86/entry/entry_64.S).  The hook sees RIP at the syscall
+     * instruction; Unicorn adds its length afterwards.
+     */
+    uint64_t out[3] = {(uint64_t)ret, v[7] + 2, v[8]};
+    static const int oregs[] = {UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_R11};
+    void *optrs[3] = {&out[0], &out[1], &out[2]};
+    uc_reg_write_batch(pm->uc, (int *)oregs, optrs, 3);
+    run_sync_tlb(pm);
+}

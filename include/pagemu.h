@@ -1,0 +1,190 @@
+/*
+ * pagemu.h - the public API of libpagemu.
+ *
+ * libpagemu runs a static x86-64 Linux ELF program inside a Unicorn guest in
+ * which every guest page goes through pagemu's own x86-64 software page
+ * table.  One opaque handle (pagemu_t) holds one guest process.  Every call
+ * returns a pagemu_err; out-parameters come last.  The library never prints on
+ * its own: results come back through pagemu_result and callbacks.
+ *
+ * Typical use:
+ *
+ *     pagemu_config cfg;
+ *     pagemu_config_init(&cfg);
+ *     cfg.aslr = 0;
+ *     pagemu_t *pm;
+ *     pagemu_err e = pagemu_open(&cfg, &pm);
+ *     if (!e) e = pagemu_load(pm, "/bin/busybox", argc, argv, envp);
+ *     pagemu_result r;
+ *     if (!e) e = pagemu_run(pm, &r);
+ *     pagemu_close(pm);
+ */
+#ifndef PAGEMU_H
+#define PAGEMU_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(PAGEMU_BUILDING) && defined(__GNUC__)
+#define PAGEMU_API __attribute__((visibility("default")))
+#else
+#define PAGEMU_API
+#endif
+
+#define PAGEMU_VERSION_MAJOR 0
+#define PAGEMU_VERSION_MINOR 1
+#define PAGEMU_VERSION_PATCH 0
+
+/* One X-macro generates the error enum and pagemu_strerror(). */
+#define PAGEMU_ERRNO_MAP(XX)                                                  \
+    XX(OK, "success")                                                          \
+    XX(INVAL, "invalid argument")                                              \
+    XX(NOMEM, "out of host memory")                                            \
+    XX(GUEST_NOMEM, "guest memory limit exhausted")                            \
+    XX(IO, "cannot read the program file")                                     \
+    XX(NOEXEC, "not an ELF file")                                              \
+    XX(ELF_CLASS, "not a 64-bit ELF file")                                     \
+    XX(ELF_MACHINE, "not an x86-64 ELF file")                                  \
+    XX(ELF_TYPE, "ELF file is neither ET_EXEC nor ET_DYN")                     \
+    XX(ELF_TRUNC, "ELF file is truncated")                                     \
+    XX(ELF_BAD, "malformed ELF file")                                          \
+    XX(ELF_SEGMENTS, "ELF segments are overlapping or out of range")           \
+    XX(ELF_DYNAMIC, "dynamic binaries are not supported yet")                  \
+    XX(ENGINE, "Unicorn engine error")                                         \
+    XX(STATE, "call not valid in the handle's current state")                  \
+    XX(E2BIG, "argument and environment lists too long")
+
+typedef enum pagemu_err {
+#define PAGEMU_ERR_ENUM(name, msg) PAGEMU_E##name,
+    PAGEMU_ERRNO_MAP(PAGEMU_ERR_ENUM)
+#undef PAGEMU_ERR_ENUM
+    PAGEMU_E_COUNT
+} pagemu_err;
+
+/**
+ * Describe an error code.
+ * @param err  a pagemu_err value
+ * @return     a static, human-readable string (never NULL)
+ */
+PAGEMU_API const char *pagemu_strerror(pagemu_err err);
+
+/** Configuration of one guest process; set defaults with pagemu_config_init. */
+typedef struct pagemu_config {
+    int paging_levels;        /* 4 (default) or 5 (LA57) */
+    int aslr;                 /* 1 (default): randomise like Linux; 0: setarch -R layout */
+    uint64_t seed;            /* seed for ASLR, AT_RANDOM and getrandom */
+    int have_seed;            /* 0: seed from the host's entropy */
+    uint64_t stack_rlimit;    /* RLIMIT_STACK soft limit, default 8 MiB */
+    uint64_t mem_limit;       /* guest physical memory (frame pool) in bytes, default 4 GiB */
+    uint64_t mmap_min_addr;   /* default 65536 (vm.mmap_min_addr) */
+} pagemu_config;
+
+/**
+ * Fill a config with the defaults listed in pagemu_config.
+ * @param cfg  the config to initialise
+ */
+PAGEMU_API void pagemu_config_init(pagemu_config *cfg);
+
+typedef struct pagemu pagemu_t;
+
+/** The access that faulted. */
+typedef enum pagemu_access {
+    PAGEMU_ACCESS_NONE = 0,
+    PAGEMU_ACCESS_READ,
+    PAGEMU_ACCESS_WRITE,
+    PAGEMU_ACCESS_EXEC,
+} pagemu_access;
+
+/** A fault as the guest would see it in siginfo, plus what pagemu knows. */
+typedef struct pagemu_fault {
+    int signo;                /* SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, ... */
+    int si_code;              /* SEGV_MAPERR, SEGV_ACCERR, SI_KERNEL, ... */
+    uint64_t si_address;      /* siginfo.si_addr as the guest gets it */
+    uint64_t addr;            /* the real faulting address (even when si_addr is 0) */
+    pagemu_access access;
+    uint64_t rip;
+    const char *region;       /* layout region name or VMA description; static storage */
+    const char *reason;       /* one line: why the access was refused; static storage */
+} pagemu_fault;
+
+typedef enum pagemu_exit_kind {
+    PAGEMU_EXITED = 1,        /* the guest called exit/exit_group */
+    PAGEMU_SIGNALED,          /* the guest died of a signal */
+} pagemu_exit_kind;
+
+/** How a run ended. */
+typedef struct pagemu_result {
+    pagemu_exit_kind kind;
+    int exit_status;          /* for PAGEMU_EXITED: 0..255 */
+    int signo;                /* for PAGEMU_SIGNALED */
+    int core_dumped;          /* the signal's default action is core */
+    pagemu_fault fault;       /* valid when the death came from a synchronous fault */
+    uint64_t minor_faults;    /* pages demand-allocated */
+    uint64_t tlb_fills;       /* calls into the TLB-fill callback */
+    uint64_t syscalls;
+} pagemu_result;
+
+/**
+ * Create a guest process (a Unicorn instance, frame pool and page table).
+ * @param cfg  configuration, or NULL for the defaults
+ * @param out  receives the handle
+ * @return     PAGEMU_EOK or an error
+ */
+PAGEMU_API pagemu_err pagemu_open(const pagemu_config *cfg, pagemu_t **out);
+
+/**
+ * Load a static ELF program and build its initial stack.
+ * @param pm    handle from pagemu_open, not yet loaded
+ * @param path  the program file on the host
+ * @param argc  number of arguments
+ * @param argv  the guest's argv (argv[0] included)
+ * @param envp  NULL-terminated environment for the guest
+ * @return      PAGEMU_EOK, or the ELF validation error
+ */
+PAGEMU_API pagemu_err pagemu_load(pagemu_t *pm, const char *path, int argc,
+                                  char *const argv[], char *const envp[]);
+
+/**
+ * Run the loaded guest until it exits or dies of a signal.
+ * @param pm   a loaded handle
+ * @param res  receives the outcome
+ * @return     PAGEMU_EOK when the guest ran to an end (see res), else an error
+ */
+PAGEMU_API pagemu_err pagemu_run(pagemu_t *pm, pagemu_result *res);
+
+/**
+ * Detail of the last error on this handle (e.g. which ELF check failed).
+ * @param pm  handle
+ * @return    a string owned by the handle, valid until the next call
+ */
+PAGEMU_API const char *pagemu_last_error(const pagemu_t *pm);
+
+/**
+ * Write the fatal-fault report for the last run into buf (like snprintf).
+ * @param pm   handle after pagemu_run returned PAGEMU_SIGNALED
+ * @param buf  output buffer
+ * @param len  its size
+ * @return     the length the full report needs, excluding the NUL
+ */
+PAGEMU_API size_t pagemu_fault_report(pagemu_t *pm, char *buf, size_t len);
+
+/**
+ * Destroy a handle and everything it owns; NULL is allowed.
+ * @param pm  handle
+ */
+PAGEMU_API void pagemu_close(pagemu_t *pm);
+
+/**
+ * The library's version string, "MAJOR.MINOR.PATCH".
+ * @return a static string
+ */
+PAGEMU_API const char *pagemu_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* PAGEMU_H */

@@ -1,0 +1,352 @@
+#!/usr/bin/env bash
+# guest-tests.sh - run the guest programs natively and under pagemu, compare.
+#
+# Usage:  tests/guest-tests.sh [PAGEMU]
+#
+# For every guest-tests/core/*.c it builds three static variants
+#   gcc-static      $CC -static
+#   gcc-static-pie  $CC -static-pie -fPIE
+#   musl-static     $MUSL_GCC -static        (skipped if musl-gcc is missing)
+# into guest-build/ under the current (build) directory, runs each binary
+# natively and as `$PAGEMU -- BINARY ARGS...` with the same arguments,
+# standard input and environment, and compares exit status and stdout
+# exactly.  A guest test must also pass natively (exit 0).
+#   NAME.args   optional, one argument per line
+#   NAME.stdin  optional, fed as standard input (default /dev/null)
+#
+# Two extra comparisons:
+#   maps     maps.c, run as `setarch -R` natively and `$PAGEMU --no-aslr`;
+#            /proc/self/maps must match line for line once the dev and inode
+#            columns, the directory part of paths and the [vvar],
+#            [vvar_vclock] and [vdso] lines are dropped.
+#   busybox  a set of non-forking applets of /bin/busybox (Debian's
+#            busybox-static), stdout and status compared.
+#
+# Environment:
+#   PAGEMU      the emulator ($1 wins; else ../cli/pagemu, ./cli/pagemu or
+#               ./pagemu relative to the current directory); missing -> 77
+#   CC          default gcc;  MUSL_GCC  default musl-gcc
+#   GT_CFLAGS   extra compiler flags;  GT_TIMEOUT  seconds per run (60)
+#   GT_ONLY     a regex: run only the cases whose name matches
+#   srcdir, top_srcdir  as automake exports them; the script also finds the
+#               source tree from its own location, so it runs by hand too.
+#
+# Output: one `PASS: name [variant]` or `FAIL: name [variant] (reason)` line
+# per case, then `N passed, N failed`.  Exit 0 if nothing failed, 1 if
+# something did, 77 if there is no pagemu binary.
+set -u
+
+# ---------------------------------------------------------------- locations
+script_dir=$(cd "$(dirname "$0")" && pwd)
+build_dir=$(pwd)
+
+top=""
+for d in "${top_srcdir:-}" "${srcdir:-}" "${srcdir:+${srcdir}/..}" "$script_dir/.."; do
+	if [ -n "$d" ] && [ -d "$d/guest-tests/core" ]; then
+		top=$(cd "$d" && pwd)
+		break
+	fi
+done
+if [ -z "$top" ]; then
+	echo "guest-tests.sh: cannot find guest-tests/core (set top_srcdir)" >&2
+	exit 99
+fi
+core="$top/guest-tests/core"
+
+pagemu="${1:-${PAGEMU:-}}"
+if [ -z "$pagemu" ]; then
+	for c in "$build_dir/../cli/pagemu" "$build_dir/cli/pagemu" "$build_dir/pagemu" \
+		 "${abs_top_builddir:+${abs_top_builddir}/pagemu}" \
+		 "${abs_top_builddir:+${abs_top_builddir}/cli/pagemu}"; do
+		if [ -n "$c" ] && [ -x "$c" ]; then
+			pagemu=$c
+			break
+		fi
+	done
+fi
+if [ -n "$pagemu" ] && [ "${pagemu#*/}" = "$pagemu" ]; then
+	pagemu=$(command -v "$pagemu" || true) # a bare command name
+fi
+if [ -z "$pagemu" ] || [ ! -x "$pagemu" ] || [ -d "$pagemu" ]; then
+	echo "SKIP: pagemu binary not found (${pagemu:-set PAGEMU or pass it as \$1})"
+	exit 77
+fi
+pagemu="$(cd "$(dirname "$pagemu")" && pwd)/$(basename "$pagemu")"
+
+CC=${CC:-gcc}
+MUSL_GCC=${MUSL_GCC:-musl-gcc}
+timeout_s=${GT_TIMEOUT:-60}
+only=${GT_ONLY:-}
+cflags="-std=gnu11 -O2 -Wall -Wextra ${GT_CFLAGS:-}"
+
+work="$build_dir/guest-build"
+mkdir -p "$work/run" || exit 99
+
+# The stack rlimit decides the mmap layout (an unlimited stack switches
+# Linux to the legacy bottom-up layout) and bigstack needs 8 MiB; no cores.
+ulimit -S -s 8192 2>/dev/null || echo "note: cannot set the stack limit to 8 MiB"
+ulimit -S -c 0 2>/dev/null
+
+# A fixed environment for both runs: only these variables reach the guest
+# (plus whatever the emulator adds; hello.c prints the GT_* ones only).
+run_env=(env -i "PATH=${PATH}" "LC_ALL=C" "TZ=UTC0" "HOME=/nonexistent"
+	"GT_GREETING=hello there" "GT_EMPTY=" "GT_SYMBOLS=a=b;c|d*e \$x")
+if [ -n "${LD_LIBRARY_PATH:-}" ]; then
+	run_env+=("LD_LIBRARY_PATH=${LD_LIBRARY_PATH}")
+fi
+
+npass=0
+nfail=0
+
+pass() { npass=$((npass + 1)); echo "PASS: $1"; }
+
+# fail NAME REASON [DETAIL-FILE]: the detail (a diff, stderr) is indented.
+fail() {
+	nfail=$((nfail + 1))
+	echo "FAIL: $1 ($2)"
+	if [ $# -ge 3 ] && [ -s "$3" ]; then
+		sed -n '1,14p' "$3" | sed 's/^/    | /'
+	fi
+}
+
+selected() { [ -z "$only" ] || [[ "$1" =~ $only ]]; }
+
+# run PREFIX STDIN CMD...: run in $work/run with the fixed environment and a
+# time limit; stdout to PREFIX.out, stderr to PREFIX.err, status returned.
+run() {
+	local pre=$1 in=$2
+	shift 2
+	(cd "$work/run" && exec "${run_env[@]}" timeout "$timeout_s" "$@" \
+		<"$in" >"$pre.out" 2>"$pre.err")
+}
+
+# status_text N: what an exit status means.
+status_text() {
+	if [ "$1" -eq 124 ]; then
+		echo "124 (timeout after ${timeout_s}s)"
+	elif [ "$1" -eq 126 ] || [ "$1" -eq 127 ]; then
+		echo "$1 (could not run)"
+	elif [ "$1" -gt 128 ] && [ "$1" -lt 160 ]; then
+		echo "$1 (signal $(($1 - 128)))"
+	else
+		echo "$1"
+	fi
+}
+
+# compare NAME PREFIX-NATIVE STATUS-NATIVE PREFIX-EMU STATUS-EMU: the verdict.
+compare() {
+	local name=$1 n=$2 ns=$3 e=$4 es=$5 detail="$4.detail"
+	if [ "$es" != "$ns" ]; then
+		{
+			echo "pagemu stderr (tail):"
+			tail -n 5 "$e.err"
+			echo "pagemu stdout (tail):"
+			tail -n 5 "$e.out"
+		} >"$detail"
+		fail "$name" "exit status native=$(status_text "$ns") pagemu=$(status_text "$es")" "$detail"
+	elif ! cmp -s "$n.out" "$e.out"; then
+		{
+			diff -u "$n.out" "$e.out" | sed '1,2d'
+			if [ -s "$e.err" ]; then
+				echo "pagemu stderr (tail):"
+				tail -n 3 "$e.err"
+			fi
+		} >"$detail"
+		fail "$name" "stdout differs, native vs pagemu" "$detail"
+	else
+		pass "$name"
+	fi
+}
+
+# ------------------------------------------------------------------ builds
+variants=(gcc-static gcc-static-pie)
+if command -v "$MUSL_GCC" >/dev/null 2>&1; then
+	variants+=(musl-static)
+else
+	echo "SKIP: musl variants ($MUSL_GCC not found)"
+fi
+
+variant_cmd() {
+	case $1 in
+	gcc-static) echo "$CC $cflags -static" ;;
+	gcc-static-pie) echo "$CC $cflags -static-pie -fPIE" ;;
+	musl-static) echo "$MUSL_GCC $cflags -static" ;;
+	esac
+}
+
+# build NAME VARIANT: compile guest-tests/core/NAME.c once; reuse the binary
+# while it is newer than its sources and was built with the same command.
+build() {
+	local name=$1 v=$2 src="$core/$1.c" out="$work/$2/$1" cmd
+	cmd=$(variant_cmd "$v")
+	mkdir -p "$work/$v"
+	if [ -x "$out" ] && [ "$out" -nt "$src" ] && [ "$out" -nt "$core/gt.h" ] &&
+		[ "$(cat "$out.cmd" 2>/dev/null)" = "$cmd" ]; then
+		return 0
+	fi
+	rm -f "$out" "$out.cmd"
+	# shellcheck disable=SC2086 # $cmd is a command line on purpose
+	if $cmd -I"$core" -o "$out" "$src" -lm >"$out.log" 2>&1; then
+		echo "$cmd" >"$out.cmd"
+		return 0
+	fi
+	return 1
+}
+
+names=()
+for src in "$core"/*.c; do
+	[ -e "$src" ] || continue
+	names+=("$(basename "$src" .c)")
+done
+if [ ${#names[@]} -eq 0 ]; then
+	echo "guest-tests.sh: no guest programs in $core" >&2
+	exit 99
+fi
+
+# ------------------------------------------------------------- guest tests
+for name in "${names[@]}"; do
+	[ "$name" = maps ] && continue # compared separately, with ASLR off
+	for v in "${variants[@]}"; do
+		case_name="$name [$v]"
+		selected "$case_name" || continue
+		if ! build "$name" "$v"; then
+			fail "$case_name" "compile failed" "$work/$v/$name.log"
+			continue
+		fi
+		args=()
+		if [ -f "$core/$name.args" ]; then
+			mapfile -t args <"$core/$name.args"
+		fi
+		in=/dev/null
+		[ -f "$core/$name.stdin" ] && in="$core/$name.stdin"
+		bin="$work/$v/$name"
+		pre="$work/$v/$name"
+
+		run "$pre.native" "$in" "$bin" ${args[@]+"${args[@]}"}
+		ns=$?
+		if [ "$ns" -ne 0 ]; then
+			{
+				echo "native stdout (tail):"
+				tail -n 5 "$pre.native.out"
+				tail -n 3 "$pre.native.err"
+			} >"$pre.native.detail"
+			fail "$case_name" "native run failed: status $(status_text "$ns")" "$pre.native.detail"
+			continue
+		fi
+		run "$pre.pagemu" "$in" "$pagemu" -- "$bin" ${args[@]+"${args[@]}"}
+		es=$?
+		compare "$case_name" "$pre.native" "$ns" "$pre.pagemu" "$es"
+	done
+done
+
+# ---------------------------------------------------------- maps, ASLR off
+# normalize_maps FILE: drop dev and inode, keep only the path's basename,
+# drop the vDSO/vvar lines (pagemu need not provide a vDSO).
+normalize_maps() {
+	awk '{
+		path = ""
+		for (i = 6; i <= NF; i++) path = path (i > 6 ? " " : "") $i
+		if (path == "[vvar]" || path == "[vvar_vclock]" || path == "[vdso]") next
+		n = split(path, part, "/")
+		base = n > 0 ? part[n] : ""
+		print $1, $2, $3 (base != "" ? " " base : "")
+	}' "$1"
+}
+
+if [ -e "$core/maps.c" ]; then
+	if command -v setarch >/dev/null 2>&1; then
+		for v in "${variants[@]}"; do
+			case_name="maps [$v]"
+			selected "$case_name" || continue
+			if ! build maps "$v"; then
+				fail "$case_name" "compile failed" "$work/$v/maps.log"
+				continue
+			fi
+			bin="$work/$v/maps"
+			pre="$work/$v/maps"
+			run "$pre.native" /dev/null setarch "$(uname -m)" -R "$bin"
+			ns=$?
+			run "$pre.pagemu" /dev/null "$pagemu" --no-aslr -- "$bin"
+			es=$?
+			normalize_maps "$pre.native.out" >"$pre.native.norm"
+			normalize_maps "$pre.pagemu.out" >"$pre.pagemu.norm"
+			if [ "$ns" -ne 0 ] || [ ! -s "$pre.native.norm" ]; then
+				fail "$case_name" "native run failed: status $(status_text "$ns")" "$pre.native.err"
+			elif [ "$es" -ne 0 ]; then
+				fail "$case_name" "pagemu run failed: status $(status_text "$es")" "$pre.pagemu.err"
+			elif ! cmp -s "$pre.native.norm" "$pre.pagemu.norm"; then
+				diff -u "$pre.native.norm" "$pre.pagemu.norm" | sed '1,2d' >"$pre.detail"
+				fail "$case_name" "/proc/self/maps differs, native vs pagemu" "$pre.detail"
+			else
+				pass "$case_name"
+			fi
+		done
+	else
+		echo "SKIP: maps comparison (setarch not found)"
+	fi
+fi
+
+# ----------------------------------------------------------------- busybox
+busybox=/bin/busybox
+if [ -x "$busybox" ]; then
+	bb="$work/busybox"
+	mkdir -p "$bb/lsdir/subdir"
+	# Deterministic inputs, made with awk so that nothing depends on the
+	# host's coreutils.
+	awk 'BEGIN { for (i = 0; i < 300; i++) printf "%s %05d\n", substr("zyxwvutsrqponmlkjihgfedcba", i % 26 + 1, 1 + i % 5), (i * 7919) % 100003 }' >"$bb/sort.txt"
+	awk 'BEGIN { for (i = 1; i <= 40; i++) printf "line %d: the quick brown fox jumps over the lazy dog %d times\n", i, i * i }' >"$bb/words.txt"
+	if [ ! -s "$bb/big.bin" ] || [ "$(wc -c <"$bb/big.bin")" -ne 1048576 ]; then
+		awk 'BEGIN { x = 12345; while (n < 1048576) { x = (x * 1103515245 + 12345) % 2147483648; s = sprintf("%010d\n", x); printf "%s", s; n += length(s) } }' |
+			head -c 1048576 >"$bb/big.bin"
+	fi
+	for f in alpha beta.txt gamma.c "with space" .hidden; do
+		printf '%s\n' "$f" >"$bb/lsdir/$f"
+	done
+	printf 'in subdir\n' >"$bb/lsdir/subdir/file"
+
+	# bb_case NAME STDIN APPLET ARGS...: native vs pagemu, in $bb.
+	bb_n=0
+	bb_case() {
+		local name="busybox $1" in=$2 pre
+		shift 2
+		bb_n=$((bb_n + 1))
+		selected "$name [busybox]" || return 0
+		pre="$bb/case$bb_n"
+		(cd "$bb" && exec "${run_env[@]}" timeout "$timeout_s" "$busybox" "$@" \
+			<"$in" >"$pre.native.out" 2>"$pre.native.err")
+		local ns=$?
+		if [ "$ns" -ge 124 ]; then
+			fail "$name [busybox]" "native run failed: status $(status_text "$ns")" "$pre.native.err"
+			return 0
+		fi
+		(cd "$bb" && exec "${run_env[@]}" timeout "$timeout_s" "$pagemu" -- "$busybox" "$@" \
+			<"$in" >"$pre.pagemu.out" 2>"$pre.pagemu.err")
+		local es=$?
+		compare "$name [busybox]" "$pre.native" "$ns" "$pre.pagemu" "$es"
+	}
+
+	bb_case "echo" /dev/null echo hello world
+	bb_case "seq" /dev/null seq 1 100
+	bb_case "sort" /dev/null sort sort.txt
+	bb_case "sort -n -k2" /dev/null sort -n -k2 sort.txt
+	bb_case "wc" /dev/null wc words.txt
+	bb_case "ls" /dev/null ls lsdir
+	bb_case "ls -a" /dev/null ls -a lsdir
+	bb_case "cat" /dev/null cat words.txt lsdir/subdir/file
+	bb_case "sha256sum" /dev/null sha256sum big.bin
+	bb_case "md5sum stdin" "$bb/big.bin" md5sum
+	bb_case "true" /dev/null true
+	bb_case "false" /dev/null false
+	bb_case "uname -m" /dev/null uname -m
+	bb_case "basename" /dev/null basename /a/b/c
+	bb_case "expr" /dev/null expr 2 + 3
+	bb_case "expr status" /dev/null expr 0 + 0
+	bb_case "head -3" /dev/null head -3 words.txt
+	bb_case "tr" "$bb/words.txt" tr a-z A-Z
+	bb_case "cat missing" /dev/null cat no-such-file
+else
+	echo "SKIP: busybox comparison ($busybox not found)"
+fi
+
+echo "$npass passed, $nfail failed"
+[ "$nfail" -eq 0 ]
