@@ -22,6 +22,8 @@
 #define VM_MAYEXEC 0x00000040u
 #define VM_MAYSHARE 0x00000080u
 #define VM_GROWSDOWN 0x00000100u
+#define VM_ACCOUNT 0x00100000u   /* charged as private writable memory */
+#define VM_NORESERVE 0x00200000u /* MAP_NORESERVE: not charged */
 #define VM_DONTEXPAND 0x00040000u /* [vvar], [vdso], [vsyscall]: no mremap growth */
 /*
  * pagemu-private: the VMA was made by brk(2).  Linux never merges the heap

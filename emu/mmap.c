@@ -192,6 +192,13 @@ long do_mmap(struct mm_struct *mm, uint64_t addr, uint64_t len, uint64_t prot,
     };
     if (type != LINUX_MAP_PRIVATE)
         v.vm_flags |= VM_SHARED | VM_MAYSHARE;
+    if (flags & LINUX_MAP_NORESERVE)
+        v.vm_flags |= VM_NORESERVE;
+    /* mm/mmap.c: accountable_mapping.  VM_ACCOUNT matters to pagemu only
+     * because it stops merges exactly where Linux's stop: a RELRO range
+     * mprotected to read-only stays apart from the rodata before it. */
+    if ((v.vm_flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE)
+        v.vm_flags |= VM_ACCOUNT;
     if (flags & LINUX_MAP_GROWSDOWN)
         v.vm_flags |= VM_GROWSDOWN;
 
@@ -299,6 +306,11 @@ long do_mprotect(struct mm_struct *mm, uint64_t start, uint64_t len, uint64_t pr
         size_t i = vma_find_idx(mm, nstart);
         v = &mm->vma[i];
         uint32_t nf = (v->vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | newbits;
+        /* mm/mprotect.c: mprotect_fixup charges a private mapping that
+         * becomes writable; the charge (VM_ACCOUNT) stays when write goes. */
+        if ((newbits & VM_WRITE) &&
+            !(v->vm_flags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE)))
+            nf |= VM_ACCOUNT;
         if (nf != v->vm_flags) {
             v->vm_flags = nf;
             change_protection(mm, v->vm_start, v->vm_end, nf);
@@ -342,7 +354,7 @@ long do_brk(struct mm_struct *mm, uint64_t brk)
         struct vm_area_struct v = {
             .vm_start = oldbrk, .vm_end = newbrk,
             .vm_flags = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE |
-                        VM_MAYEXEC | VM_PAGEMU_BRK,
+                        VM_MAYEXEC | VM_ACCOUNT | VM_PAGEMU_BRK,
         };
         if (vma_insert(mm, &v, false))
             return (long)mm->brk;

@@ -74,6 +74,19 @@ static long move_vma(struct mm_struct *mm, uint64_t old, uint64_t len,
     return (long)new_addr;
 }
 
+/* After a move of old_len bytes to addr, extend that VMA to new_len (the
+ * range above it was reserved free by the caller). */
+static long grow_moved(struct mm_struct *mm, uint64_t addr, uint64_t old_len, uint64_t new_len)
+{
+    if (new_len > old_len) {
+        size_t i = vma_find_idx(mm, addr + old_len - 1);
+        mm->total_vm += (new_len - old_len) >> PAGE_SHIFT;
+        mm->vma[i].vm_end = addr + new_len;
+        vma_try_merge(mm, i);
+    }
+    return (long)addr;
+}
+
 long do_mremap(struct mm_struct *mm, uint64_t addr, uint64_t old_len,
                uint64_t new_len, uint64_t flags, uint64_t new_addr)
 {
@@ -124,7 +137,8 @@ long do_mremap(struct mm_struct *mm, uint64_t addr, uint64_t old_len,
                 return r;
             old_len = new_len;
         }
-        return move_vma(mm, addr, old_len, new_addr, flags & LINUX_MREMAP_DONTUNMAP);
+        long r2 = move_vma(mm, addr, old_len, new_addr, flags & LINUX_MREMAP_DONTUNMAP);
+        return r2 < 0 ? r2 : grow_moved(mm, new_addr, old_len, new_len);
     }
 
     if (new_len <= old_len) {
@@ -157,12 +171,5 @@ long do_mremap(struct mm_struct *mm, uint64_t addr, uint64_t old_len,
         return na;
     /* Move the old range, then extend the new VMA to new_len. */
     long r = move_vma(mm, addr, old_len, (uint64_t)na, 0);
-    if (r < 0)
-        return r;
-    struct vm_area_struct *nv = vma_lookup(mm, (uint64_t)na);
-    size_t i = vma_find_idx(mm, (uint64_t)na);
-    mm->total_vm += (new_len - old_len) >> PAGE_SHIFT;
-    nv->vm_end = (uint64_t)na + new_len;
-    vma_try_merge(mm, i);
-    return na;
+    return r < 0 ? r : grow_moved(mm, (uint64_t)na, old_len, new_len);
 }

@@ -278,10 +278,11 @@ long sys_pwrite64(struct pagemu *pm, const uint64_t *a)
  * fit ssize_t (-EINVAL) and pass access_ok (-EFAULT); the total is capped to
  * MAX_RW_COUNT by shortening segments, so it can never overflow ssize_t.
  */
-static long do_readv_writev(struct pagemu *pm, const uint64_t *a, int write)
+static long do_readv_writev(struct pagemu *pm, const uint64_t *a, int write,
+                            int positional, off_t pos)
 {
     struct linux_iovec fast[LINUX_UIO_FASTIOV], *vec = fast;
-    struct rw_req r = { .write = write };
+    struct rw_req r = { .write = write, .positional = positional, .pos = pos };
     /* import_iovec() takes `unsigned nr_segs`: vlen is truncated to 32 bits */
     unsigned nr = (unsigned)a[2];
     size_t total = 0;
@@ -292,7 +293,7 @@ static long do_readv_writev(struct pagemu *pm, const uint64_t *a, int write)
     if (r.host < 0)
         return r.host;
     if (!write)
-        procfs_before_read(pm, r.host, -1);
+        procfs_before_read(pm, r.host, positional ? (long long)pos : -1);
     if (nr > LINUX_UIO_MAXIOV)
         return rw_mode_error(r.host, write, -EINVAL);
     if (nr > LINUX_UIO_FASTIOV) {
@@ -332,12 +333,51 @@ out:
 
 long sys_readv(struct pagemu *pm, const uint64_t *a)
 {
-    return do_readv_writev(pm, a, 0);
+    return do_readv_writev(pm, a, 0, 0, 0);
 }
 
 long sys_writev(struct pagemu *pm, const uint64_t *a)
 {
-    return do_readv_writev(pm, a, 1);
+    return do_readv_writev(pm, a, 1, 0, 0);
+}
+
+/* fs/read_write.c: preadv/pwritev take the offset split in pos_l/pos_h;
+ * on 64-bit pos_l holds all of it.  A negative offset is -EINVAL. */
+long sys_preadv(struct pagemu *pm, const uint64_t *a)
+{
+    if ((int64_t)a[3] < 0)
+        return -EINVAL;
+    return do_readv_writev(pm, a, 0, 1, (off_t)a[3]);
+}
+
+long sys_pwritev(struct pagemu *pm, const uint64_t *a)
+{
+    if ((int64_t)a[3] < 0)
+        return -EINVAL;
+    return do_readv_writev(pm, a, 1, 1, (off_t)a[3]);
+}
+
+/* preadv2/pwritev2: offset -1 means the file position.  pagemu accepts no
+ * RWF_* flags yet: -EOPNOTSUPP, as kiocb_set_rw_flags gives unknown ones. */
+static long do_rw2(struct pagemu *pm, const uint64_t *a, int write)
+{
+    if (a[5])
+        return -EOPNOTSUPP;
+    if ((int64_t)a[3] == -1)
+        return do_readv_writev(pm, a, write, 0, 0);
+    if ((int64_t)a[3] < 0)
+        return -EINVAL;
+    return do_readv_writev(pm, a, write, 1, (off_t)a[3]);
+}
+
+long sys_preadv2(struct pagemu *pm, const uint64_t *a)
+{
+    return do_rw2(pm, a, 0);
+}
+
+long sys_pwritev2(struct pagemu *pm, const uint64_t *a)
+{
+    return do_rw2(pm, a, 1);
 }
 
 /* ---- simple descriptor calls ------------------------------------------ */

@@ -164,6 +164,33 @@ long sys_getresgid(struct pagemu *pm, const uint64_t *a)
     return put_ids3(pm, a, id);
 }
 
+/* kernel/groups.c: getgroups — size 0 asks for the count; a smaller
+ * nonzero size is -EINVAL; negative is -EINVAL. */
+long sys_getgroups(struct pagemu *pm, const uint64_t *a)
+{
+    int size = (int)a[0];
+    gid_t g[65536];
+    int n = getgroups(65536, g);
+
+    if (size < 0)
+        return -EINVAL;
+    if (n < 0)
+        return linux_err(errno);
+    if (size == 0)
+        return n;
+    if (size < n)
+        return -EINVAL;
+    uint32_t out[256];
+    for (int i = 0; i < n; i += 256) {
+        int k = n - i < 256 ? n - i : 256;
+        for (int j = 0; j < k; j++)
+            out[j] = g[i + j];
+        if (copy_to_user(pm, a[1] + (uint64_t)i * 4, out, (size_t)k * 4))
+            return -EFAULT;
+    }
+    return n;
+}
+
 /* ---- uname, sysinfo --------------------------------------------------- */
 
 /* kernel/sys.c: newuname - the host's, with the machine this guest is. */

@@ -7,7 +7,16 @@
 #include "pagemu_int.h"
 #include "syscall.h"
 
+#include <asm/unistd_64.h>
+
 #define NR_SYSCALLS 512
+
+/* Every row's number must be the kernel's: the build host is x86-64 Linux,
+ * so its <asm/unistd_64.h> is arch/x86/entry/syscalls/syscall_64.tbl. */
+#define SYSCALL(nr, name, nargs, kinds) \
+    _Static_assert((nr) == __NR_##name, "syscall_64.tbl: wrong number for " #name);
+#include "syscall_64.tbl"
+#undef SYSCALL
 
 static const struct syscall_desc table[NR_SYSCALLS] = {
 #define SYSCALL(nr, name, nargs, kinds) [nr] = {#name, sys_##name, nargs, kinds},

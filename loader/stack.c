@@ -168,6 +168,19 @@ pagemu_err bprm_init(struct pagemu *pm, struct linux_binprm *bprm,
         return PAGEMU_EE2BIG;
     }
     bprm->strings_size = used + sizeof(uint64_t);
+    /*
+     * get_arg_page() grows the temporary stack VMA with expand_downwards(),
+     * whose acct_stack_growth() refuses more than RLIMIT_STACK: copy_strings
+     * then fails with -E2BIG.  (Measured: under `ulimit -s 64` a 65536-byte
+     * argument is refused, a 64000-byte one is accepted.)
+     */
+    if (PAGE_ALIGN(bprm->strings_size) > pm->mm.stack_rlimit) {
+        pm_set_error(pm, "the arguments and environment take %llu bytes, more than "
+                     "the %llu-byte stack rlimit",
+                     (unsigned long long)bprm->strings_size,
+                     (unsigned long long)pm->mm.stack_rlimit);
+        return PAGEMU_EE2BIG;
+    }
     return PAGEMU_EOK;
 
 too_long:
