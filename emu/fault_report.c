@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fault_addr.h"
 #include "layout.h"
 #include "mm.h"
 #include "pagemu_int.h"
@@ -65,27 +66,6 @@ static const char *access_name(int a)
          : a == PAGEMU_ACCESS_READ ? "read" : "none";
 }
 
-/* Copy guest bytes without faulting anything in (a report must not change
- * the state it reports).  Returns how many bytes were readable. */
-static size_t peek(struct pagemu *pm, uint64_t va, uint8_t *dst, size_t n)
-{
-    size_t done = 0;
-    while (done < n) {
-        uint64_t a = va + done;
-        if (a >= pm->mm.task_size)
-            break;
-        pte_t *p = pte_lookup(&pm->mm.pt, a);
-        if (!p || !(p->pte & _PAGE_PRESENT))
-            break;
-        size_t chunk = PAGE_SIZE - (a & ~PAGE_MASK);
-        if (chunk > n - done)
-            chunk = n - done;
-        memcpy(dst + done, (uint8_t *)frame_host(&pm->fp, p->pte & PTE_PFN_MASK) + (a & ~PAGE_MASK), chunk);
-        done += chunk;
-    }
-    return done;
-}
-
 static void report_region(struct pagemu *pm, struct out *o, uint64_t addr)
 {
     const struct layout_region *r = layout_find(pm->mm.pt.levels, addr);
@@ -120,7 +100,7 @@ static void report_walk(struct pagemu *pm, struct out *o, uint64_t addr)
 static void report_insn(struct pagemu *pm, struct out *o, uint64_t rip)
 {
     uint8_t code[16];
-    size_t n = peek(pm, rip, code, sizeof(code));
+    size_t n = guest_peek(pm, rip, code, sizeof(code));
     if (!n) {
         put(o, "  code:    <rip %#llx is not mapped>\n", (unsigned long long)rip);
         return;

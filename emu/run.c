@@ -12,6 +12,7 @@
 #include "syscall.h"
 #include "uaccess.h"
 #include "layout.h"
+#include "fault_addr.h"
 
 /* include/uapi/asm-generic/siginfo.h */
 #define LINUX_SI_KERNEL 0x80
@@ -191,9 +192,8 @@ static bool page_fault(struct pagemu *pm)
     uint64_t addr = pm->fault_page;
     const char *reason = pm->fault.reason;
 
-    /* An instruction fetch faults at RIP itself when RIP is on that page. */
-    if (pm->fault.access == PAGEMU_ACCESS_EXEC && (rip & PAGE_MASK) == addr)
-        addr = rip;
+    /* The exact address (CR2), from the faulting instruction's operands. */
+    addr = fault_exact_addr(pm, addr, pm->fault.access, rip);
     switch (kind) {
     case FAULT_VSYSCALL:
         if (emulate_vsyscall(pm))
