@@ -26,6 +26,7 @@ static void usage(FILE *f)
             "  --seed N            seed ASLR, AT_RANDOM and getrandom (reproducible runs)\n"
             "  --stack-size SIZE   RLIMIT_STACK for the guest (default 8M)\n"
             "  --mem-limit SIZE    guest physical memory (default 4G)\n"
+            "  --fault-json PATH   on a fatal fault, also write the report as JSON to PATH\n"
             "  -h, --help          show this help and exit\n"
             "  -V, --version       show the version and exit\n"
             "\n"
@@ -57,7 +58,24 @@ static uint64_t parse_size(const char *s)
     return (uint64_t)v << shift;
 }
 
-enum { OPT_PAGING = 256, OPT_NO_ASLR, OPT_SEED, OPT_STACK, OPT_MEM };
+static void write_fault_json(pagemu_t *pm, const char *path)
+{
+    size_t n = pagemu_fault_json(pm, NULL, 0);
+    char *js = malloc(n + 1);
+    FILE *f = js ? fopen(path, "w") : NULL;
+    if (!f) {
+        fprintf(stderr, "pagemu: cannot write %s: %s\n", path, strerror(errno));
+        free(js);
+        return;
+    }
+    pagemu_fault_json(pm, js, n + 1);
+    fputs(js, f);
+    if (fclose(f) != 0)
+        fprintf(stderr, "pagemu: cannot write %s: %s\n", path, strerror(errno));
+    free(js);
+}
+
+enum { OPT_PAGING = 256, OPT_NO_ASLR, OPT_SEED, OPT_STACK, OPT_MEM, OPT_FAULT_JSON };
 
 int main(int argc, char **argv)
 {
@@ -67,12 +85,14 @@ int main(int argc, char **argv)
         {"seed", required_argument, NULL, OPT_SEED},
         {"stack-size", required_argument, NULL, OPT_STACK},
         {"mem-limit", required_argument, NULL, OPT_MEM},
+        {"fault-json", required_argument, NULL, OPT_FAULT_JSON},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     pagemu_config cfg;
     pagemu_config_init(&cfg);
+    const char *fault_json = NULL;
 
     int c;
     /* "+": stop at the first non-option, the guest's own options follow. */
@@ -111,6 +131,9 @@ int main(int argc, char **argv)
                 fprintf(stderr, "pagemu: bad --mem-limit '%s' (at least 16M)\n", optarg);
                 return 2;
             }
+            break;
+        case OPT_FAULT_JSON:
+            fault_json = optarg;
             break;
         case 'h':
             usage(stdout);
@@ -163,6 +186,8 @@ int main(int argc, char **argv)
             fputs(rep, stderr);
             free(rep);
         }
+        if (fault_json)
+            write_fault_json(pm, fault_json);
         status = 128 + r.signo;
     }
     pagemu_close(pm);

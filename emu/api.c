@@ -184,7 +184,15 @@ PAGEMU_API pagemu_err pagemu_load(pagemu_t *pm, const char *path, int argc,
     if (pm->loaded)
         return PAGEMU_ESTATE;
     static char *const empty[] = {NULL};
-    return load_elf_binary(pm, path, argc, argv, envp ? envp : empty);
+    pm->elf = calloc(1, sizeof(*pm->elf));
+    if (!pm->elf)
+        return PAGEMU_ENOMEM;
+    pagemu_err e = load_elf_binary_info(pm, path, argc, argv, envp ? envp : empty, pm->elf);
+    if (e) {
+        free(pm->elf);
+        pm->elf = NULL;
+    }
+    return e;
 }
 
 PAGEMU_API void pagemu_close(pagemu_t *pm)
@@ -198,6 +206,10 @@ PAGEMU_API void pagemu_close(pagemu_t *pm)
     mm_destroy(&pm->mm);
     frame_pool_destroy(&pm->fp);
     fdtable_destroy(&pm->fds);
+    if (pm->elf) {
+        elf_image_free(&pm->elf->image);
+        free(pm->elf);
+    }
     free(pm->exe_path);
     free(pm->execfn);
     free(pm);

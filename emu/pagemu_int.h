@@ -19,6 +19,8 @@
 
 /* Guest fds are pagemu's own numbers, mapped onto host fds, so that the
  * emulator's own descriptors never show through to the guest. */
+struct elf_load_info;
+
 struct gfd {
     int host;       /* -1: free slot */
     int cloexec;    /* FD_CLOEXEC on the guest fd */
@@ -45,6 +47,7 @@ struct pagemu {
     uint64_t entry;           /* e_entry + load bias */
     uint64_t load_bias;
     uint64_t phdr_addr;       /* AT_PHDR */
+    struct elf_load_info *elf; /* symbols and saved auxv (loader.h) */
     unsigned phnum;
     int loaded;
 

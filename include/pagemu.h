@@ -173,6 +173,17 @@ PAGEMU_API const char *pagemu_last_error(const pagemu_t *pm);
 PAGEMU_API size_t pagemu_fault_report(pagemu_t *pm, char *buf, size_t len);
 
 /**
+ * The same report as one JSON object (schema in README, "Fault reports"):
+ * signal, signo, si_code, addr, access, region, rip, insn, symbol,
+ * backtrace, walk, registers, maps.
+ * @param pm   handle after pagemu_run returned PAGEMU_SIGNALED
+ * @param buf  output buffer
+ * @param len  its size
+ * @return     the length the full object needs, excluding the NUL
+ */
+PAGEMU_API size_t pagemu_fault_json(pagemu_t *pm, char *buf, size_t len);
+
+/**
  * Destroy a handle and everything it owns; NULL is allowed.
  * @param pm  handle
  */
