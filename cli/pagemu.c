@@ -27,6 +27,8 @@ static void usage(FILE *f)
             "  --stack-size SIZE   RLIMIT_STACK for the guest (default 8M)\n"
             "  --mem-limit SIZE    guest physical memory (default 4G)\n"
             "  --fault-json PATH   on a fatal fault, also write the report as JSON to PATH\n"
+            "  --trace=LIST        trace syscall,mm,fault,signal,insn (comma-separated, or all)\n"
+            "  --trace-file PATH   write the trace to PATH instead of stderr\n"
             "  -h, --help          show this help and exit\n"
             "  -V, --version       show the version and exit\n"
             "\n"
@@ -58,6 +60,37 @@ static uint64_t parse_size(const char *s)
     return (uint64_t)v << shift;
 }
 
+static void trace_line(pagemu_trace_kind kind, const char *line, void *user_data)
+{
+    static const char *const tag[] = {"syscall", "mm", "fault", "signal", "insn"};
+    int k = __builtin_ctz((unsigned)kind);
+    fprintf(user_data, "[%s] %s\n", k < 5 ? tag[k] : "?", line);
+}
+
+/* "syscall,mm" -> mask; 0 on success. */
+static int parse_trace(const char *list, unsigned *mask)
+{
+    static const struct { const char *name; unsigned bit; } kinds[] = {
+        {"syscall", PAGEMU_TRACE_SYSCALL}, {"mm", PAGEMU_TRACE_MM},
+        {"fault", PAGEMU_TRACE_FAULT}, {"signal", PAGEMU_TRACE_SIGNAL},
+        {"insn", PAGEMU_TRACE_INSN},
+        {"all", PAGEMU_TRACE_SYSCALL | PAGEMU_TRACE_MM | PAGEMU_TRACE_FAULT |
+                PAGEMU_TRACE_SIGNAL | PAGEMU_TRACE_INSN},
+    };
+    char buf[256];
+    snprintf(buf, sizeof(buf), "%s", list);
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        size_t i;
+        for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+            if (!strcmp(t, kinds[i].name))
+                break;
+        if (i == sizeof(kinds) / sizeof(kinds[0]))
+            return -1;
+        *mask |= kinds[i].bit;
+    }
+    return *mask ? 0 : -1;
+}
+
 static void write_fault_json(pagemu_t *pm, const char *path)
 {
     size_t n = pagemu_fault_json(pm, NULL, 0);
@@ -75,7 +108,7 @@ static void write_fault_json(pagemu_t *pm, const char *path)
     free(js);
 }
 
-enum { OPT_PAGING = 256, OPT_NO_ASLR, OPT_SEED, OPT_STACK, OPT_MEM, OPT_FAULT_JSON };
+enum { OPT_PAGING = 256, OPT_NO_ASLR, OPT_SEED, OPT_STACK, OPT_MEM, OPT_FAULT_JSON, OPT_TRACE, OPT_TRACE_FILE };
 
 int main(int argc, char **argv)
 {
@@ -86,13 +119,16 @@ int main(int argc, char **argv)
         {"stack-size", required_argument, NULL, OPT_STACK},
         {"mem-limit", required_argument, NULL, OPT_MEM},
         {"fault-json", required_argument, NULL, OPT_FAULT_JSON},
+        {"trace", required_argument, NULL, OPT_TRACE},
+        {"trace-file", required_argument, NULL, OPT_TRACE_FILE},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     pagemu_config cfg;
     pagemu_config_init(&cfg);
-    const char *fault_json = NULL;
+    const char *fault_json = NULL, *trace_file = NULL;
+    unsigned trace = 0;
 
     int c;
     /* "+": stop at the first non-option, the guest's own options follow. */
@@ -132,6 +168,15 @@ int main(int argc, char **argv)
                 return 2;
             }
             break;
+        case OPT_TRACE:
+            if (parse_trace(optarg, &trace)) {
+                fprintf(stderr, "pagemu: bad --trace '%s' (syscall,mm,fault,signal,insn,all)\n", optarg);
+                return 2;
+            }
+            break;
+        case OPT_TRACE_FILE:
+            trace_file = optarg;
+            break;
         case OPT_FAULT_JSON:
             fault_json = optarg;
             break;
@@ -156,6 +201,18 @@ int main(int argc, char **argv)
     if (e) {
         fprintf(stderr, "pagemu: %s\n", pagemu_strerror(e));
         return 127;
+    }
+    FILE *trace_out = NULL;
+    if (trace) {
+        trace_out = trace_file ? fopen(trace_file, "w") : stderr;
+        if (!trace_out) {
+            fprintf(stderr, "pagemu: cannot open %s: %s\n", trace_file, strerror(errno));
+            pagemu_close(pm);
+            return 2;
+        }
+        if (trace_file)
+            setvbuf(trace_out, NULL, _IOFBF, 1 << 16);
+        pagemu_set_trace(pm, trace, trace_line, trace_out);
     }
     const char *prog = argv[optind];
     e = pagemu_load(pm, prog, argc - optind, argv + optind, environ);
@@ -191,5 +248,7 @@ int main(int argc, char **argv)
         status = 128 + r.signo;
     }
     pagemu_close(pm);
+    if (trace_out && trace_out != stderr)
+        fclose(trace_out);
     return status;
 }

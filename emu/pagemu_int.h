@@ -88,6 +88,12 @@ struct pagemu {
     /* deterministic randomness (xoshiro256**) seeded from cfg.seed */
     uint64_t rng[4];
 
+    /* tracing (strace.c); trace_fn NULL: off */
+    unsigned trace_mask;
+    pagemu_trace_cb trace_fn;
+    void *trace_ud;
+    uc_hook insn_hook;
+
     /* counters */
     uint64_t tlb_fills;
     uint64_t nsyscalls;

@@ -13,6 +13,7 @@
 #include "uaccess.h"
 #include "layout.h"
 #include "fault_addr.h"
+#include "strace.h"
 
 /* include/uapi/asm-generic/siginfo.h */
 #define LINUX_SI_KERNEL 0x80
@@ -66,6 +67,21 @@ static int access_of(uc_mem_type type)
  * allows (read and exec together) but withhold write until the PTE is
  * dirty, so the first write comes back and sets _PAGE_DIRTY exactly.
  */
+/* --trace=mm: what a slow-path fill did (a minor fault, stack growth). */
+static void trace_fill(struct pagemu *pm, uint64_t va, int access, bool minor)
+{
+    static const char *const acc[] = {"none", "read", "write", "exec"};
+    struct vm_area_struct *v = vma_lookup(&pm->mm, va);
+    if (v && (v->vm_flags & VM_GROWSDOWN) && v->vm_start == (va & PAGE_MASK))
+        trace_emit(pm, PAGEMU_TRACE_MM, "stack grows to %llx-%llx",
+                   (unsigned long long)v->vm_start, (unsigned long long)v->vm_end);
+    if (minor)
+        trace_emit(pm, PAGEMU_TRACE_MM, "minor fault %llx on %s: new frame (%llu so far)",
+                   (unsigned long long)va, acc[access], (unsigned long long)pm->mm.minor_faults);
+    else if (access == PAGEMU_ACCESS_WRITE)
+        trace_emit(pm, PAGEMU_TRACE_MM, "first write to %llx: PTE now dirty", (unsigned long long)va);
+}
+
 static bool hook_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type,
                           uc_tlb_entry *res, void *ud)
 {
@@ -84,6 +100,7 @@ static bool hook_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type,
         pte->pte |= _PAGE_ACCESSED | (access == PAGEMU_ACCESS_WRITE ? _PAGE_DIRTY : 0);
     } else {
         struct fault_info fi;
+        uint64_t minor = mm->minor_faults;
         if (handle_mm_fault(mm, va, access, &pte, &fi)) {
             pm->have_fault = true;
             pm->fault_page = va;
@@ -92,6 +109,8 @@ static bool hook_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type,
             pm->fault.si_code = fi.kind; /* classified in the run loop */
             return false;
         }
+        if (pm->trace_mask & PAGEMU_TRACE_MM)
+            trace_fill(pm, va, access, mm->minor_faults != minor);
     }
     pteval_t p = pte->pte;
     res->paddr = p & PTE_PFN_MASK;

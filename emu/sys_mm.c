@@ -14,6 +14,30 @@
 #include "pagemu_int.h"
 #include "uaccess.h"
 #include "syscall.h"
+#include "strace.h"
+
+/* --trace=mm: the VMAs a call left behind in the range it touched. */
+static void trace_vmas(struct pagemu *pm, const char *what, long ret, uint64_t start, uint64_t end)
+{
+    if (!(pm->trace_mask & PAGEMU_TRACE_MM))
+        return;
+    if (ret < 0) {
+        trace_emit(pm, PAGEMU_TRACE_MM, "%s %llx-%llx failed: %ld", what,
+                   (unsigned long long)start, (unsigned long long)end, ret);
+        return;
+    }
+    trace_emit(pm, PAGEMU_TRACE_MM, "%s %llx-%llx (now %zu VMAs, %llu pages mapped)", what,
+               (unsigned long long)start, (unsigned long long)end, pm->mm.nvma,
+               (unsigned long long)pm->mm.total_vm);
+    for (size_t i = vma_find_idx(&pm->mm, start); i < pm->mm.nvma && pm->mm.vma[i].vm_start < end; i++) {
+        const struct vm_area_struct *v = &pm->mm.vma[i];
+        trace_emit(pm, PAGEMU_TRACE_MM, "  vma %llx-%llx %c%c%c%c%s%s",
+                   (unsigned long long)v->vm_start, (unsigned long long)v->vm_end,
+                   v->vm_flags & VM_READ ? 'r' : '-', v->vm_flags & VM_WRITE ? 'w' : '-',
+                   v->vm_flags & VM_EXEC ? 'x' : '-', v->vm_flags & VM_MAYSHARE ? 's' : 'p',
+                   v->vm_file ? " " : "", v->vm_file ? v->vm_file->path : "");
+    }
+}
 
 long sys_mmap(struct pagemu *pm, const uint64_t *a)
 {
@@ -57,6 +81,7 @@ long sys_mmap(struct pagemu *pm, const uint64_t *a)
     }
     long r = do_mmap(&pm->mm, addr, len, prot, flags, f, off);
     vm_file_put(f);
+    trace_vmas(pm, "mmap", r, r < 0 ? addr : (uint64_t)r, (r < 0 ? addr : (uint64_t)r) + PAGE_ALIGN(len));
     if (r >= 0 && clear_maywrite)
         for (size_t i = vma_find_idx(&pm->mm, (uint64_t)r);
              i < pm->mm.nvma && pm->mm.vma[i].vm_start < (uint64_t)r + PAGE_ALIGN(len); i++)
@@ -66,22 +91,33 @@ long sys_mmap(struct pagemu *pm, const uint64_t *a)
 
 long sys_munmap(struct pagemu *pm, const uint64_t *a)
 {
-    return do_munmap(&pm->mm, a[0], a[1]);
+    long r = do_munmap(&pm->mm, a[0], a[1]);
+    trace_vmas(pm, "munmap", r, a[0], a[0] + PAGE_ALIGN(a[1]));
+    return r;
 }
 
 long sys_mprotect(struct pagemu *pm, const uint64_t *a)
 {
-    return do_mprotect(&pm->mm, a[0], a[1], a[2]);
+    long r = do_mprotect(&pm->mm, a[0], a[1], a[2]);
+    trace_vmas(pm, "mprotect", r, a[0], a[0] + PAGE_ALIGN(a[1]));
+    return r;
 }
 
 long sys_mremap(struct pagemu *pm, const uint64_t *a)
 {
-    return do_mremap(&pm->mm, a[0], a[1], a[2], a[3], a[4]);
+    long r = do_mremap(&pm->mm, a[0], a[1], a[2], a[3], a[4]);
+    trace_vmas(pm, "mremap", r, r < 0 ? a[0] : (uint64_t)r, (r < 0 ? a[0] : (uint64_t)r) + PAGE_ALIGN(a[2]));
+    return r;
 }
 
 long sys_brk(struct pagemu *pm, const uint64_t *a)
 {
-    return do_brk(&pm->mm, a[0]);
+    uint64_t old = pm->mm.brk;
+    long r = do_brk(&pm->mm, a[0]);
+    if (a[0] && (uint64_t)r != old)
+        trace_vmas(pm, "brk", 0, PAGE_ALIGN(old < (uint64_t)r ? old : (uint64_t)r),
+                   PAGE_ALIGN(old > (uint64_t)r ? old : (uint64_t)r));
+    return r;
 }
 
 /* Is [start, end) covered by VMAs with no hole? */

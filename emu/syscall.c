@@ -6,6 +6,7 @@
 
 #include "pagemu_int.h"
 #include "syscall.h"
+#include "strace.h"
 
 #include <asm/unistd_64.h>
 
@@ -46,6 +47,8 @@ void do_syscall_64(struct pagemu *pm)
     const struct syscall_desc *d = syscall_lookup(v[0]);
     /* arch/x86/entry/common.c: do_syscall_64 — unknown numbers are -ENOSYS. */
     long ret = d ? d->fn(pm, &v[1]) : -ENOSYS;
+    if (pm->trace_mask & PAGEMU_TRACE_SYSCALL)
+        strace_syscall(pm, v[0], &v[1], ret);
     if (pm->exited)
         return;
 

@@ -183,6 +183,30 @@ PAGEMU_API size_t pagemu_fault_report(pagemu_t *pm, char *buf, size_t len);
  */
 PAGEMU_API size_t pagemu_fault_json(pagemu_t *pm, char *buf, size_t len);
 
+/** What --trace can show; a mask of these selects the kinds. */
+typedef enum pagemu_trace_kind {
+    PAGEMU_TRACE_SYSCALL = 1 << 0, /* strace-style line per syscall */
+    PAGEMU_TRACE_MM = 1 << 1,      /* mmap/munmap/mprotect/brk, stack growth, minor faults */
+    PAGEMU_TRACE_FAULT = 1 << 2,   /* faults the guest handles itself */
+    PAGEMU_TRACE_SIGNAL = 1 << 3,  /* signal delivery and return */
+    PAGEMU_TRACE_INSN = 1 << 4,    /* every instruction, disassembled (slow) */
+} pagemu_trace_kind;
+
+/** Receives one trace line (no trailing newline). */
+typedef void (*pagemu_trace_cb)(pagemu_trace_kind kind, const char *line, void *user_data);
+
+/**
+ * Turn tracing on for the kinds in mask (0 turns it off).  With no trace
+ * asked for, no tracing hook is installed in the engine.
+ * @param pm         handle, before pagemu_run
+ * @param mask       bitwise or of pagemu_trace_kind
+ * @param cb         receives the lines
+ * @param user_data  passed to cb
+ * @return           PAGEMU_EOK, or PAGEMU_EENGINE if the insn hook failed
+ */
+PAGEMU_API pagemu_err pagemu_set_trace(pagemu_t *pm, unsigned mask, pagemu_trace_cb cb,
+                                       void *user_data);
+
 /**
  * Destroy a handle and everything it owns; NULL is allowed.
  * @param pm  handle
