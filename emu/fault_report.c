@@ -93,7 +93,8 @@ static const char *access_name(int a)
 
 static bool is_memory_fault(const pagemu_fault *f)
 {
-    return f->signo == SIGSEGV || f->signo == SIGBUS || (f->signo == SIGKILL && f->access);
+    return (f->signo == SIGSEGV || f->signo == SIGBUS || f->signo == SIGKILL) &&
+           f->access != PAGEMU_ACCESS_NONE;
 }
 
 /* "name+0xoff" for a guest address, or "" when no symbol covers it. */

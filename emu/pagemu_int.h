@@ -78,8 +78,13 @@ struct pagemu {
      * offset 0, as seq_file generates at read time (fs/seq_file.c) */
     int proc_maps_fd[8];
 
+    /* the CPL 3 trampoline (usermode.c) */
+    uint64_t usermode_paddr;
+    bool usermode_tramp;
+
     /* a CPU exception reported by the UC_HOOK_INTR hook */
     int pending_intno;        /* -1: none */
+    uint64_t pending_rip;     /* nonzero: the faulting instruction's RIP for it */
 
     /* per-thread state Linux keeps for the one guest thread */
     uint64_t clear_child_tid;

@@ -14,6 +14,7 @@
 #include "layout.h"
 #include "fault_addr.h"
 #include "strace.h"
+#include "usermode.h"
 
 /* include/uapi/asm-generic/siginfo.h */
 #define LINUX_SI_KERNEL 0x80
@@ -92,6 +93,8 @@ static bool hook_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type,
     pte_t *pte = va < mm->task_size ? pte_lookup(&mm->pt, va) : NULL;
 
     pm->tlb_fills++;
+    if (pm->usermode_tramp && usermode_fill(pm, va, res))
+        return true;
     pteval_t need = _PAGE_PRESENT | _PAGE_USER |
                     (access == PAGEMU_ACCESS_WRITE ? _PAGE_RW : 0);
     bool fast = pte && (pte->pte & need) == need &&
@@ -125,7 +128,11 @@ static bool hook_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type,
 static void hook_syscall(uc_engine *uc, void *ud)
 {
     (void)uc;
-    do_syscall_64(ud);
+    struct pagemu *pm = ud;
+    if (pm->usermode_tramp && reg_read(pm, UC_X86_REG_RAX) == USERMODE_MAGIC &&
+        usermode_syscall(pm))
+        return;
+    do_syscall_64(pm);
 }
 
 static void hook_intr(uc_engine *uc, uint32_t intno, void *ud)
@@ -136,9 +143,41 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *ud)
     uc_emu_stop(uc);
 }
 
+/*
+ * in/out at CPL 3 with IOPL 0 and no I/O bitmap is a #GP on x86
+ * (arch/x86/kernel/traps.c: exc_general_protection -> SIGSEGV/SI_KERNEL);
+ * Unicorn performs them instead, so the hooks turn them into that #GP at
+ * the instruction.
+ */
+static void io_gp(struct pagemu *pm)
+{
+    pm->pending_intno = 13;
+    pm->pending_rip = reg_read(pm, UC_X86_REG_RIP);
+    pm->stop = true;
+    uc_emu_stop(pm->uc);
+}
+
+static uint32_t hook_in(uc_engine *uc, uint32_t port, int size, void *ud)
+{
+    (void)uc, (void)port, (void)size;
+    io_gp(ud);
+    return 0;
+}
+
+static void hook_out(uc_engine *uc, uint32_t port, int size, uint32_t value, void *ud)
+{
+    (void)uc, (void)port, (void)size, (void)value;
+    io_gp(ud);
+}
+
 int run_install_hooks(struct pagemu *pm)
 {
     uc_hook h;
+    if (uc_hook_add(pm->uc, &h, UC_HOOK_INSN, (void *)hook_in, pm, 1, 0, UC_X86_INS_IN) ||
+        uc_hook_add(pm->uc, &h, UC_HOOK_INSN, (void *)hook_out, pm, 1, 0, UC_X86_INS_OUT)) {
+        pm_set_error(pm, "unicorn: cannot install hooks");
+        return -1;
+    }
     if (uc_hook_add(pm->uc, &h, UC_HOOK_TLB_FILL, (void *)hook_tlb_fill, pm, 1, 0) ||
         uc_hook_add(pm->uc, &h, UC_HOOK_INSN, (void *)hook_syscall, pm, 1, 0, UC_X86_INS_SYSCALL) ||
         uc_hook_add(pm->uc, &h, UC_HOOK_INTR, (void *)hook_intr, pm, 1, 0)) {
@@ -244,6 +283,7 @@ static bool page_fault(struct pagemu *pm)
 static bool cpu_exception(struct pagemu *pm, int intno)
 {
     uint64_t rip = reg_read(pm, UC_X86_REG_RIP);
+    pm->fault.access = PAGEMU_ACCESS_NONE; /* not a memory access */
     switch (intno) {
     case 0: /* #DE: do_error_trap -> SIGFPE/FPE_INTDIV */
         set_fatal(pm, SIGFPE, LINUX_FPE_INTDIV, rip, 0, "", "divide error");
@@ -291,6 +331,11 @@ PAGEMU_API pagemu_err pagemu_run(pagemu_t *pm, pagemu_result *res)
         return PAGEMU_ESTATE;
     memset(res, 0, sizeof(*res));
     init_registers(pm);
+    /* Run the guest at CPL 3, as Linux user space (usermode.c). */
+    if (usermode_setup(pm) || usermode_enter(pm)) {
+        pm_set_error(pm, "cannot enter user mode");
+        return PAGEMU_EENGINE;
+    }
 
     while (!pm->exited && !pm->fatal_signo) {
         pm->stop = false;
@@ -305,6 +350,10 @@ PAGEMU_API pagemu_err pagemu_run(pagemu_t *pm, pagemu_result *res)
             continue;
         }
         if (pm->pending_intno >= 0) {
+            if (pm->pending_rip) {
+                reg_write(pm, UC_X86_REG_RIP, pm->pending_rip);
+                pm->pending_rip = 0;
+            }
             cpu_exception(pm, pm->pending_intno);
             continue;
         }
