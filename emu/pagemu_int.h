@@ -14,6 +14,7 @@
 #include "pagemu.h"
 #include "frame.h"
 #include "mm_types.h"
+#include "pm_signal.h"
 
 /* ---- guest fd table ---------------------------------------------------- */
 
@@ -60,7 +61,8 @@ struct pagemu {
     pagemu_fault fault;
     uint64_t fault_page;      /* the page the TLB-fill callback refused */
 
-    /* signal state (delivery comes with the signals work; the core records) */
+    /* signal state: dispositions, mask and altstack (sys_signal.c); the
+     * pending queue and delivery state (signal.c) */
     struct linux_sigaction {
         uint64_t handler;
         uint64_t flags;
@@ -70,9 +72,10 @@ struct pagemu {
     uint64_t sigmask;
     struct {
         uint64_t sp;
-        int32_t flags;
+        int32_t flags;        /* current->sas_ss_flags as set (0: never set) */
         uint64_t size;
     } altstack;
+    struct pm_signal_state sig;
 
     /* host fds of open /proc/self/maps files: regenerated when read from
      * offset 0, as seq_file generates at read time (fs/seq_file.c) */

@@ -16,14 +16,6 @@
 #include "strace.h"
 #include "usermode.h"
 
-/* include/uapi/asm-generic/siginfo.h */
-#define LINUX_SI_KERNEL 0x80
-#define LINUX_SEGV_MAPERR 1
-#define LINUX_SEGV_ACCERR 2
-#define LINUX_BUS_ADRERR 2
-#define LINUX_FPE_INTDIV 1
-#define LINUX_ILL_ILLOPN 2
-
 uint64_t reg_read(struct pagemu *pm, int reg)
 {
     uint64_t v = 0;
@@ -189,10 +181,18 @@ int run_install_hooks(struct pagemu *pm)
 
 /* ---- outcomes ---------------------------------------------------------- */
 
-static void set_fatal(struct pagemu *pm, int signo, int si_code, uint64_t si_address,
-                      uint64_t addr, const char *region, const char *reason)
+/*
+ * A trap's signal, raised as arch/x86/kernel/traps.c and arch/x86/mm/fault.c
+ * raise it for user mode: the fault is recorded (the report uses the record
+ * if the signal kills), and the signal is forced (kernel/signal.c:
+ * force_sig_fault, force_sig): if it is blocked or ignored it is reset to
+ * SIG_DFL, so it kills; if the guest handles it, the handler runs on return
+ * to user mode (signal_deliver, from the run loop).  The caller has set
+ * current->thread.trap_nr/error_code/cr2 in pm->sig.
+ */
+static void trap_signal(struct pagemu *pm, int signo, int si_code, uint64_t si_address,
+                        uint64_t addr, const char *region, const char *reason)
 {
-    pm->fatal_signo = signo;
     pm->fault.signo = signo;
     pm->fault.si_code = si_code;
     pm->fault.si_address = si_address;
@@ -200,6 +200,39 @@ static void set_fatal(struct pagemu *pm, int signo, int si_code, uint64_t si_add
     pm->fault.rip = reg_read(pm, UC_X86_REG_RIP);
     pm->fault.region = region;
     pm->fault.reason = reason;
+    force_sig_fault(pm, signo, si_code, si_address);
+}
+
+/* current->thread.trap_nr and error_code for a trap (traps.c: do_trap). */
+static void set_trap(struct pagemu *pm, int trapnr, uint64_t error_code)
+{
+    pm->sig.trap_nr = (uint64_t)trapnr;
+    pm->sig.error_code = error_code;
+}
+
+/*
+ * arch/x86/mm/fault.c: set_signal_archinfo — trap 14, the page-fault error
+ * code (arch/x86/include/asm/trap_pf.h) and CR2.  X86_PF_PROT is the
+ * hardware's "the page was present": PROT_NONE pages count as not present,
+ * as Linux's _PAGE_PROTNONE entries are, and a user access to the kernel
+ * half always claims PROT so as not to reveal the kernel's page tables.
+ */
+static void set_pf_archinfo(struct pagemu *pm, uint64_t addr, int access)
+{
+    uint64_t err = X86_PF_USER;
+    if (access == PAGEMU_ACCESS_WRITE)
+        err |= X86_PF_WRITE;
+    if (access == PAGEMU_ACCESS_EXEC)
+        err |= X86_PF_INSTR;
+    if (addr >= pm->mm.task_size) {
+        err |= X86_PF_PROT;
+    } else {
+        pte_t *pte = pte_lookup(&pm->mm.pt, addr);
+        if (pte && (pte->pte & _PAGE_PRESENT) && (pte->pte & _PAGE_USER))
+            err |= X86_PF_PROT;
+    }
+    set_trap(pm, X86_TRAP_PF, err);
+    pm->sig.cr2 = addr;
 }
 
 static const char *region_of(struct pagemu *pm, uint64_t addr)
@@ -252,28 +285,33 @@ static bool page_fault(struct pagemu *pm)
 
     /* The exact address (CR2), from the faulting instruction's operands. */
     addr = fault_exact_addr(pm, addr, pm->fault.access, rip);
+    if (kind == FAULT_NONCANONICAL)
+        set_trap(pm, X86_TRAP_GP, 0); /* a #GP, not a #PF: CR2 keeps its value */
+    else
+        set_pf_archinfo(pm, addr, pm->fault.access);
     switch (kind) {
     case FAULT_VSYSCALL:
         if (emulate_vsyscall(pm))
             return false;
-        set_fatal(pm, SIGSEGV, LINUX_SEGV_MAPERR, addr, addr, "legacy vsyscall ABI",
-                  "call into the vsyscall page at a non-entry address");
+        /* emulate_vsyscall: a call to a non-entry address gets force_sig(SIGSEGV) */
+        trap_signal(pm, SIGSEGV, LINUX_SI_KERNEL, 0, addr, "legacy vsyscall ABI",
+                    "call into the vsyscall page at a non-entry address");
         break;
     case FAULT_NONCANONICAL:
-        set_fatal(pm, SIGSEGV, LINUX_SI_KERNEL, 0, addr, region_of(pm, addr), reason);
+        trap_signal(pm, SIGSEGV, LINUX_SI_KERNEL, 0, addr, region_of(pm, addr), reason);
         break;
     case FAULT_ACCERR:
-        set_fatal(pm, SIGSEGV, LINUX_SEGV_ACCERR, addr, addr, region_of(pm, addr), reason);
+        trap_signal(pm, SIGSEGV, LINUX_SEGV_ACCERR, addr, addr, region_of(pm, addr), reason);
         break;
     case FAULT_SIGBUS:
-        set_fatal(pm, SIGBUS, LINUX_BUS_ADRERR, addr, addr, region_of(pm, addr), reason);
+        trap_signal(pm, SIGBUS, LINUX_BUS_ADRERR, addr, addr, region_of(pm, addr), reason);
         break;
     case FAULT_OOM:
         /* The OOM killer's SIGKILL (mm/oom_kill.c). */
-        set_fatal(pm, SIGKILL, 0, 0, addr, region_of(pm, addr), reason);
+        trap_signal(pm, SIGKILL, 0, 0, addr, region_of(pm, addr), reason);
         break;
     default:
-        set_fatal(pm, SIGSEGV, LINUX_SEGV_MAPERR, addr, addr, region_of(pm, addr), reason);
+        trap_signal(pm, SIGSEGV, LINUX_SEGV_MAPERR, addr, addr, region_of(pm, addr), reason);
         break;
     }
     return true;
@@ -284,19 +322,22 @@ static bool cpu_exception(struct pagemu *pm, int intno)
 {
     uint64_t rip = reg_read(pm, UC_X86_REG_RIP);
     pm->fault.access = PAGEMU_ACCESS_NONE; /* not a memory access */
+    /* do_trap: thread.trap_nr = the vector, error_code 0 for these */
+    set_trap(pm, intno, 0);
     switch (intno) {
-    case 0: /* #DE: do_error_trap -> SIGFPE/FPE_INTDIV */
-        set_fatal(pm, SIGFPE, LINUX_FPE_INTDIV, rip, 0, "", "divide error");
+    case 0: /* #DE: do_error_trap -> SIGFPE/FPE_INTDIV at the instruction */
+        trap_signal(pm, SIGFPE, LINUX_FPE_INTDIV, rip, 0, "", "divide error");
         break;
     case 1:
-    case 3: /* #BP: do_int3_user -> SIGTRAP/SI_KERNEL */
-        set_fatal(pm, SIGTRAP, LINUX_SI_KERNEL, 0, 0, "", "breakpoint (int3)");
+    case 3: /* #BP: do_int3_user -> SIGTRAP/SI_KERNEL, RIP after the int3 */
+        trap_signal(pm, SIGTRAP, LINUX_SI_KERNEL, 0, 0, "", "breakpoint (int3)");
         break;
     case 6: /* #UD: SIGILL/ILL_ILLOPN at the instruction */
-        set_fatal(pm, SIGILL, LINUX_ILL_ILLOPN, rip, 0, "", "invalid opcode");
+        trap_signal(pm, SIGILL, LINUX_ILL_ILLOPN, rip, 0, "", "invalid opcode");
         break;
     default: /* #GP and the rest: SIGSEGV/SI_KERNEL */
-        set_fatal(pm, SIGSEGV, LINUX_SI_KERNEL, 0, 0, "", "general protection fault");
+        set_trap(pm, X86_TRAP_GP, 0);
+        trap_signal(pm, SIGSEGV, LINUX_SI_KERNEL, 0, 0, "", "general protection fault");
         break;
     }
     return true;
@@ -345,8 +386,11 @@ PAGEMU_API pagemu_err pagemu_run(pagemu_t *pm, pagemu_result *res)
         uc_err e = uc_emu_start(pm->uc, reg_read(pm, UC_X86_REG_RIP), 0, 0, 0);
         if (pm->exited)
             break;
+        /* A trap's signal is delivered (or kills) on the way back to user
+         * mode (kernel/entry/common.c: irqentry_exit_to_user_mode). */
         if (pm->have_fault) {
-            page_fault(pm);
+            if (page_fault(pm))
+                signal_deliver(pm);
             continue;
         }
         if (pm->pending_intno >= 0) {
@@ -354,11 +398,15 @@ PAGEMU_API pagemu_err pagemu_run(pagemu_t *pm, pagemu_result *res)
                 reg_write(pm, UC_X86_REG_RIP, pm->pending_rip);
                 pm->pending_rip = 0;
             }
+            /* Unicorn 2.1.1 keeps the exception "in flight" (uc_excp.c). */
+            uc_exception_reset(pm);
             cpu_exception(pm, pm->pending_intno);
+            signal_deliver(pm);
             continue;
         }
         if (e == UC_ERR_INSN_INVALID) {
             cpu_exception(pm, 6);
+            signal_deliver(pm);
             continue;
         }
         if (e != UC_ERR_OK) {
@@ -372,7 +420,9 @@ PAGEMU_API pagemu_err pagemu_run(pagemu_t *pm, pagemu_result *res)
          * a #GP (arch/x86/kernel/traps.c: exc_general_protection). */
         uint64_t rip = reg_read(pm, UC_X86_REG_RIP);
         reg_write(pm, UC_X86_REG_RIP, rip - 1);
-        set_fatal(pm, SIGSEGV, LINUX_SI_KERNEL, 0, 0, "", "privileged instruction (hlt) in user mode");
+        set_trap(pm, X86_TRAP_GP, 0);
+        trap_signal(pm, SIGSEGV, LINUX_SI_KERNEL, 0, 0, "", "privileged instruction (hlt) in user mode");
+        signal_deliver(pm);
     }
 
     res->minor_faults = pm->mm.minor_faults;
@@ -386,10 +436,7 @@ PAGEMU_API pagemu_err pagemu_run(pagemu_t *pm, pagemu_result *res)
         res->signo = pm->fatal_signo;
         res->fault = pm->fault;
         /* kernel/signal.c: SIG_KERNEL_COREDUMP_MASK */
-        res->core_dumped = pm->fatal_signo == SIGSEGV || pm->fatal_signo == SIGBUS ||
-                           pm->fatal_signo == SIGFPE || pm->fatal_signo == SIGILL ||
-                           pm->fatal_signo == SIGTRAP || pm->fatal_signo == SIGABRT ||
-                           pm->fatal_signo == SIGQUIT || pm->fatal_signo == SIGSYS;
+        res->core_dumped = sig_kernel_coredump(pm->fatal_signo);
     }
     return PAGEMU_EOK;
 }

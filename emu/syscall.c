@@ -30,6 +30,19 @@ const struct syscall_desc *syscall_lookup(uint64_t nr)
     return nr < NR_SYSCALLS && table[nr].fn ? &table[nr] : NULL;
 }
 
+/*
+ * The return to user mode (kernel/entry/common.c: exit_to_user_mode_loop):
+ * deliver pending unblocked signals, and let a restart code or a mask
+ * rt_sigsuspend replaced be dealt with (signal.c).
+ */
+static void syscall_exit_signals(struct pagemu *pm, long ret)
+{
+    if (signal_pending_unblocked(&pm->sig, pm->sigmask) || pm->sig.restore_sigmask ||
+        (ret <= -LINUX_ERESTARTSYS && ret >= -LINUX_ERESTARTNOHAND))
+        signal_deliver(pm);
+    pm->sig.in_syscall = false;
+}
+
 void do_syscall_64(struct pagemu *pm)
 {
     static const int regs[] = {
@@ -44,13 +57,26 @@ void do_syscall_64(struct pagemu *pm)
     uc_reg_read_batch(pm->uc, (int *)regs, ptrs, 9);
 
     pm->nsyscalls++;
+    /* Signal code run from here sees RIP at the syscall (pm_signal.h). */
+    pm->sig.in_syscall = true;
+    pm->sig.syscall_nr = v[0];
+    pm->sig.regs_restored = false;
     const struct syscall_desc *d = syscall_lookup(v[0]);
     /* arch/x86/entry/common.c: do_syscall_64 — unknown numbers are -ENOSYS. */
     long ret = d ? d->fn(pm, &v[1]) : -ENOSYS;
     if (pm->trace_mask & PAGEMU_TRACE_SYSCALL)
         strace_syscall(pm, v[0], &v[1], ret);
-    if (pm->exited)
+    if (pm->exited) {
+        pm->sig.in_syscall = false;
         return;
+    }
+    if (pm->sig.regs_restored) {
+        /* rt_sigreturn loaded every register from the frame, RAX, RCX
+         * and R11 included. */
+        run_sync_tlb(pm);
+        syscall_exit_signals(pm, 0);
+        return;
+    }
 
     /*
      * The guest runs at CPL 0, where syscall does not load RCX and R11;
@@ -63,4 +89,5 @@ void do_syscall_64(struct pagemu *pm)
     void *optrs[3] = {&out[0], &out[1], &out[2]};
     uc_reg_write_batch(pm->uc, (int *)oregs, optrs, 3);
     run_sync_tlb(pm);
+    syscall_exit_signals(pm, ret);
 }
