@@ -16,10 +16,12 @@
  *   so that RSP + 8 is 16-byte aligned at the handler's first instruction,
  *   as after a call.
  *
- * The emulated CPU has no XSAVE (Unicorn's models do not advertise it), so
- * the FPU image is the legacy fxsave format and uc_flags is what Linux sets
- * on such a CPU (frame_uc_flags: UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS,
- * without UC_FP_XSTATE); its software-reserved bytes stay zero.
+ * The emulated CPU has no XSAVE (CPUID.1:ECX.XSAVE is 0 under Unicorn, checked
+ * from a guest), so the FPU image is the legacy fxsave format and uc_flags
+ * is what Linux sets on such a CPU (frame_uc_flags: UC_SIGCONTEXT_SS |
+ * UC_STRICT_RESTORE_SS, without UC_FP_XSTATE).  The image's software-reserved
+ * bytes (struct _fpx_sw_bytes) stay zero: without FP_XSTATE_MAGIC1 no reader
+ * looks for an xstate area behind the 512 bytes.
  */
 #include <errno.h>
 #include <stddef.h>
