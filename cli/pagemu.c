@@ -13,17 +13,6 @@
 
 extern char **environ;
 
-#ifdef PAGEMU_SANITIZE
-/*
- * LeakSanitizer: Unicorn 2.1.1 keeps one 32-byte allocation of its own past
- * uc_close on every run; it is the engine's, not pagemu's.
- */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-    return "leak:libunicorn.so\n";
-}
-#endif
 
 static void usage(FILE *f)
 {
