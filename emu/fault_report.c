@@ -15,6 +15,7 @@
 #include "mm.h"
 #include "pagemu_int.h"
 #include "procfs.h"
+#include "strace.h"
 
 struct out {
     char *buf;
@@ -53,17 +54,7 @@ static void put_json_str(struct out *o, const char *s)
 
 static const char *signame(int sig)
 {
-    switch (sig) {
-    case SIGSEGV: return "SIGSEGV";
-    case SIGBUS: return "SIGBUS";
-    case SIGFPE: return "SIGFPE";
-    case SIGILL: return "SIGILL";
-    case SIGTRAP: return "SIGTRAP";
-    case SIGKILL: return "SIGKILL";
-    case SIGABRT: return "SIGABRT";
-    case SIGSYS: return "SIGSYS";
-    default: return "signal";
-    }
+    return linux_signal_name(sig);
 }
 
 /* include/uapi/asm-generic/siginfo.h */
@@ -341,6 +332,8 @@ static void report_text(struct pagemu *pm, struct out *o)
             i += same;
         }
     }
+    if (!is_memory_fault(f))
+        return;
     size_t i = vma_find_idx(&pm->mm, f->addr);
     struct maps_text m = {o, i, f->addr, false};
     put(o, "  mappings around 0x%llx:\n", (unsigned long long)f->addr);

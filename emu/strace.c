@@ -130,6 +130,13 @@ static const char *const signames[] = {
     "SIGIO", "SIGPWR", "SIGSYS",
 };
 
+const char *linux_signal_name(int sig)
+{
+    if (sig > 0 && sig < (int)(sizeof(signames) / sizeof(signames[0])))
+        return signames[sig];
+    return sig >= 32 && sig <= 64 ? "SIGRT" : "signal";
+}
+
 /* Output buffers are shown after the call, with what it wrote. */
 static bool is_read_like(const char *name)
 {
