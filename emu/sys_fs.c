@@ -116,6 +116,16 @@ struct rw_req {
 static ssize_t host_rw(const struct rw_req *r, const struct iovec *iov, int n,
                        off_t pos)
 {
+    /* One contiguous piece (the common case: a buffer within a page, or
+     * frames that happen to be adjacent): the scalar call spares the
+     * kernel its iovec import. */
+    if (n == 1 && r->scalar) {
+        if (r->write)
+            return r->positional ? pwrite(r->host, iov->iov_base, iov->iov_len, pos)
+                                 : write(r->host, iov->iov_base, iov->iov_len);
+        return r->positional ? pread(r->host, iov->iov_base, iov->iov_len, pos)
+                             : read(r->host, iov->iov_base, iov->iov_len);
+    }
     if (r->write)
         return r->positional ? pwritev(r->host, iov, n, pos)
                              : writev(r->host, iov, n);
