@@ -3,6 +3,7 @@
  * (demand paging through the software page table), the syscall hook and the
  * CPU-exception hook.  See DESIGN.md "The core mechanism".
  */
+#include <capstone/capstone.h>
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -276,12 +277,49 @@ static bool emulate_vsyscall(struct pagemu *pm)
 }
 
 /* Turn a refused TLB fill into the guest's fault; false if it was handled. */
+/*
+ * An instruction fetch refused on the page after RIP's: Unicorn reports RIP
+ * at the start of the translated block, none of which ran.  The faulting
+ * instruction is the first one that reaches into the refused page; run the
+ * block up to it (until = its address), so that the fault comes back with
+ * RIP on the instruction itself, as the CPU reports it.  Returns true when
+ * it did so (the run loop just goes on).
+ */
+static bool make_fetch_fault_precise(struct pagemu *pm, uint64_t rip)
+{
+    uint64_t page = pm->fault_page;
+    if (pm->fault.access != PAGEMU_ACCESS_EXEC || (rip & PAGE_MASK) + PAGE_SIZE != page)
+        return false;
+    uint8_t code[PAGE_SIZE];
+    size_t n = guest_peek(pm, rip, code, (size_t)(page - rip));
+    csh h;
+    if (!n || cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
+        return false;
+    cs_insn *insn = cs_malloc(h);
+    const uint8_t *p = code;
+    size_t left = n;
+    uint64_t a = rip;
+    /* Decoding stops where an instruction needs bytes of the refused page. */
+    while (left && cs_disasm_iter(h, &p, &left, &a, insn))
+        ;
+    cs_free(insn, 1);
+    cs_close(&h);
+    if (a == rip)
+        return false;
+    pm->have_fault = false;
+    uc_emu_start(pm->uc, rip, a, 0, 0);
+    return true;
+}
+
 static bool page_fault(struct pagemu *pm)
 {
     enum pagemu_fault_kind kind = (enum pagemu_fault_kind)pm->fault.si_code;
     uint64_t rip = reg_read(pm, UC_X86_REG_RIP);
     uint64_t addr = pm->fault_page;
     const char *reason = pm->fault.reason;
+
+    if (make_fetch_fault_precise(pm, rip))
+        return false;
 
     /* The exact address (CR2), from the faulting instruction's operands. */
     addr = fault_exact_addr(pm, addr, pm->fault.access, rip);
