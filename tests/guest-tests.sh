@@ -21,6 +21,10 @@
 #            [vvar_vclock] and [vdso] lines are dropped.
 #   busybox  a set of non-forking applets of /bin/busybox (Debian's
 #            busybox-static), stdout and status compared.
+# And the fault tests (last section; needs python3): every
+# guest-tests/faults/CASE.expect, the same three variants, natively and as
+# `$PAGEMU --paging=4|5 --no-aslr --fault-json=F`: the signal, and the
+# fault JSON against the .expect (guest-tests/faults/README).
 #
 # Environment:
 #   PAGEMU      the emulator ($1 wins; else ../cli/pagemu, ./cli/pagemu or
@@ -28,11 +32,13 @@
 #   CC          default gcc;  MUSL_GCC  default musl-gcc
 #   GT_CFLAGS   extra compiler flags;  GT_TIMEOUT  seconds per run (60)
 #   GT_ONLY     a regex: run only the cases whose name matches
+#   GT_PENDING  1: ignore guest-tests/faults/PENDING (check everything)
 #   srcdir, top_srcdir  as automake exports them; the script also finds the
 #               source tree from its own location, so it runs by hand too.
 #
 # Output: one `PASS: name [variant]` or `FAIL: name [variant] (reason)` line
-# per case, then `N passed, N failed`.  Exit 0 if nothing failed, 1 if
+# per case (`SKIP: ... (pending: reason)` for a pending fault check), then
+# `N passed, N failed`.  Exit 0 if nothing failed, 1 if
 # something did, 77 if there is no pagemu binary.
 set -u
 
@@ -346,6 +352,261 @@ if [ -x "$busybox" ]; then
 	bb_case "cat missing" /dev/null cat no-such-file
 else
 	echo "SKIP: busybox comparison ($busybox not found)"
+fi
+
+# ------------------------------------------------------------- fault tests
+# guest-tests/faults: programs that die of one fault each (null page,
+# write to text/rodata, NX stack/heap, the non-canonical hole, the kernel
+# half, guard holes and gaps, the vsyscall page, PROT_NONE, accesses that
+# cross into a bad page, privileged instructions, ud2/int3/div0, VEX,
+# SIGBUS).  Every CASE.expect there names
+# the program (faults/PROG.c), its arguments and the expected fault; see
+# guest-tests/faults/README.  For each case and variant:
+#   native    the program must die of the expected signal; when ptrace works
+#             (the tools/siginfo.c helper) si_code, si_addr and RIP are
+#             checked against the .expect too (for the host's paging mode)
+#   paging=4, paging=5
+#             `$PAGEMU --paging=N --no-aslr --fault-json=F`: exit status
+#             128+signo and the JSON fields as the .expect says
+# A case with `signal=none` is compared with the native run instead
+# (stdout and exit status), under both paging modes.  Checks listed in
+# faults/PENDING are reported as `SKIP: ... (pending: reason)`; with
+# GT_PENDING=1 the PENDING file is ignored and everything is checked.
+fdir="$top/guest-tests/faults"
+if [ -d "$fdir" ]; then
+	fwork="$work/faults"
+	mkdir -p "$fwork" || exit 99
+	fpending="$fdir/PENDING"
+	[ "${GT_PENDING:-0}" = 1 ] && fpending=/dev/null
+
+	# check.py needs python3; the interpreter itself is called, not a
+	# wrapper such as a pyenv shim, which can cost 0.15 s per start.
+	fpy=""
+	if command -v python3 >/dev/null 2>&1; then
+		fpy=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null)
+		[ -x "$fpy" ] || fpy=python3
+	else
+		echo "SKIP: fault JSON and siginfo checks (python3 not found): the fault tests check exit statuses only"
+	fi
+	fcheck() { "$fpy" "$fdir/check.py" "$@"; }
+
+	# fexpect FILE KEY: the plain (not per-mode) value of KEY in a .expect.
+	fexpect() {
+		awk -v k="$2" '
+			/^[ \t]*#/ { next }
+			{
+				i = index($0, "=")
+				if (i == 0) next
+				key = substr($0, 1, i - 1); val = substr($0, i + 1)
+				gsub(/^[ \t]+|[ \t]+$/, "", key)
+				gsub(/^[ \t]+|[ \t]+$/, "", val)
+				if (key == k) { print val; exit }
+			}' "$1"
+	}
+
+	# fsigno NAME: the number of a signal= value (none -> 0).
+	fsigno() {
+		case $1 in
+		none) echo 0 ;;
+		SIGILL) echo 4 ;;
+		SIGTRAP) echo 5 ;;
+		SIGBUS) echo 7 ;;
+		SIGFPE) echo 8 ;;
+		SIGSEGV) echo 11 ;;
+		*[!0-9]* | "") return 1 ;;
+		*) echo "$1" ;;
+		esac
+	}
+
+	# pending_reason CASE: the reason when the whole case is pending.
+	pending_reason() {
+		[ -f "$fpending" ] || return 0
+		awk -v c="$1" '$1 == c { $1 = ""; sub(/^ +/, ""); print; exit }' "$fpending"
+	}
+
+	# The host kernel's paging mode decides the native expectations
+	# (the .4 or .5 values); la57 shows in cpuinfo only when it is in use.
+	native_mode=4
+	if grep -qw la57 /proc/cpuinfo 2>/dev/null; then
+		native_mode=5
+	fi
+
+	# The host's vsyscall mode: --xp is the default, execute-only (calls
+	# emulated, data reads fault); `needs=vsyscall-xonly` cases rely on it.
+	host_vsyscall=$(awk '$NF == "[vsyscall]" { print $2 }' /proc/self/maps 2>/dev/null)
+
+	# The native siginfo helper (ptrace); without it, only the signal.
+	siginfo="$fwork/siginfo"
+	if [ ! -x "$siginfo" ] || [ ! "$siginfo" -nt "$fdir/tools/siginfo.c" ]; then
+		rm -f "$siginfo"
+		$CC -O2 -o "$siginfo" "$fdir/tools/siginfo.c" >"$fwork/siginfo.log" 2>&1 || rm -f "$siginfo"
+	fi
+	if [ -x "$siginfo" ]; then
+		"$siginfo" "$fwork/probe.si" /bin/sh -c 'kill -SEGV $$' >/dev/null 2>&1
+		if [ $? -ne 139 ] || ! grep -q '^signo=11 code=0 ' "$fwork/probe.si"; then
+			siginfo=""
+		fi
+	else
+		siginfo=""
+	fi
+	if [ -z "$siginfo" ]; then
+		echo "SKIP: native si_code/si_addr/rip checks of the fault tests (the ptrace helper does not work here); native runs check the signal only"
+	fi
+
+	# fbuild PROG VARIANT: compile guest-tests/faults/PROG.c (as build()).
+	fbuild() {
+		local src="$fdir/$1.c" out="$fwork/$2/$1" cmd
+		cmd=$(variant_cmd "$2")
+		mkdir -p "$fwork/$2"
+		if [ -x "$out" ] && [ "$out" -nt "$src" ] && [ "$out" -nt "$fdir/ft.h" ] &&
+			[ "$(cat "$out.cmd" 2>/dev/null)" = "$cmd" ]; then
+			return 0
+		fi
+		rm -f "$out" "$out.cmd"
+		# shellcheck disable=SC2086 # $cmd is a command line on purpose
+		if $cmd -I"$fdir" -o "$out" "$src" >"$out.log" 2>&1; then
+			echo "$cmd" >"$out.cmd"
+			return 0
+		fi
+		return 1
+	}
+
+	# fverdict NAME PREFIX: PREFIX.chk (check.py's records) -> PASS, FAIL,
+	# SKIP and NOTE lines; no PREFIX.chk means check.py itself failed.
+	fverdict() {
+		local name=$1 chk="$2.chk" kind a b
+		if [ ! -f "$chk" ]; then
+			fail "$name" "check.py failed" "$fcheck_log"
+			return
+		fi
+		while IFS=$'\t' read -r kind a b; do
+			case $kind in
+			SKIP) echo "SKIP: $name check $a (pending: $b)" ;;
+			NOTE) echo "NOTE: $name: $a" ;;
+			esac
+		done <"$chk"
+		if grep -q '^FAIL' "$chk"; then
+			grep '^FAIL' "$chk" | cut -f2- >"$chk.detail"
+			fail "$name" "$(head -n 1 "$chk.detail")" "$chk.detail"
+		else
+			pass "$name"
+		fi
+	}
+
+	# fstatus NAME STATUS WANT PREFIX: false (and FAIL) unless STATUS = WANT.
+	fstatus() {
+		[ "$2" -eq "$3" ] && return 0
+		{
+			echo "stdout (tail):"
+			tail -n 4 "$4.out"
+			echo "stderr (tail):"
+			tail -n 6 "$4.err"
+		} >"$4.detail"
+		fail "$1" "exit status $(status_text "$2"), expected $(status_text "$3")" "$4.detail"
+		return 1
+	}
+
+	for exp in "$fdir"/*.expect; do
+		[ -e "$exp" ] || continue
+		case=$(basename "$exp" .expect)
+		reason=$(pending_reason "$case")
+		if [ -n "$reason" ]; then
+			selected "fault $case" && echo "SKIP: fault $case (pending: $reason)"
+			continue
+		fi
+		prog=$(fexpect "$exp" prog)
+		[ -n "$prog" ] || prog=$case
+		native=$(fexpect "$exp" native)
+		native_why="native=skip in $case.expect"
+		if [ "$(fexpect "$exp" needs)" = vsyscall-xonly ] && [ "$host_vsyscall" != "--xp" ]; then
+			native=skip
+			native_why="the host's vsyscall page is not execute-only: ${host_vsyscall:-none}"
+		fi
+		read -r -a args <<<"$(fexpect "$exp" args)"
+		if ! signo=$(fsigno "$(fexpect "$exp" signal)") || [ ! -f "$fdir/$prog.c" ]; then
+			echo "signal=$(fexpect "$exp" signal), prog=$prog" >"$fwork/$case.bad"
+			fail "fault $case" "bad .expect file: no signal= or no $prog.c" "$fwork/$case.bad"
+			continue
+		fi
+		want=$((signo == 0 ? 0 : 128 + signo))
+
+		for v in "${variants[@]}"; do
+			selected "fault $case [$v]" || continue
+			name="fault $case [$v"
+			if ! fbuild "$prog" "$v"; then
+				fail "$name]" "compile failed" "$fwork/$v/$prog.log"
+				continue
+			fi
+			bin="$fwork/$v/$prog"
+			pre="$fwork/$v/$case"
+
+			# The runs; each one whose status is right becomes a check.py
+			# task (name in tnames, KIND:MODE:PREFIX in tasks).
+			tnames=()
+			tasks=()
+
+			# -- natively
+			ns=""
+			if [ "$native" = skip ]; then
+				echo "SKIP: $name native] ($native_why)"
+			elif [ "$signo" -eq 0 ] || [ -z "$siginfo" ]; then
+				# (bash's "Segmentation fault" job notice to /dev/null)
+				{ run "$pre.native" /dev/null "$bin" ${args[@]+"${args[@]}"}; } 2>/dev/null
+				ns=$?
+				if fstatus "$name native]" "$ns" "$want" "$pre.native" &&
+					[ "$signo" -ne 0 ]; then
+					pass "$name native]"
+				fi
+			else
+				rm -f "$pre.native.si"
+				run "$pre.native" /dev/null "$siginfo" "$pre.native.si" "$bin" ${args[@]+"${args[@]}"}
+				ns=$?
+				if ! fstatus "$name native]" "$ns" "$want" "$pre.native"; then
+					:
+				elif [ -n "$fpy" ]; then
+					tnames+=("$name native]")
+					tasks+=("native:$native_mode:$pre.native")
+				else
+					pass "$name native]"
+				fi
+			fi
+
+			# -- under pagemu, both paging modes
+			for m in 4 5; do
+				mpre="$pre.paging$m"
+				rm -f "$mpre.json"
+				run "$mpre" /dev/null "$pagemu" --paging="$m" --no-aslr \
+					--fault-json="$mpre.json" -- "$bin" ${args[@]+"${args[@]}"}
+				es=$?
+				if [ "$signo" -eq 0 ]; then
+					# not a fault: compare with the native run
+					if [ -z "$ns" ]; then
+						fstatus "$name paging=$m]" "$es" 0 "$mpre" && pass "$name paging=$m]"
+					elif [ "$ns" -eq 0 ]; then
+						compare "$name paging=$m]" "$pre.native" "$ns" "$mpre" "$es"
+					fi
+				elif fstatus "$name paging=$m]" "$es" "$want" "$mpre"; then
+					if [ -n "$fpy" ]; then
+						tnames+=("$name paging=$m]")
+						tasks+=("pagemu:$m:$mpre")
+					else
+						pass "$name paging=$m]"
+					fi
+				fi
+			done
+
+			# -- the .expect against what was seen, one check.py call
+			[ ${#tasks[@]} -gt 0 ] || continue
+			for t in "${tasks[@]}"; do
+				rm -f "${t#*:*:}.chk"
+			done
+			fcheck_log="$pre.check.log"
+			fcheck check "$exp" "$fpending" "${tasks[@]}" >"$fcheck_log" 2>&1
+			for i in "${!tasks[@]}"; do
+				fverdict "${tnames[$i]}" "${tasks[$i]#*:*:}"
+			done
+		done
+	done
 fi
 
 echo "$npass passed, $nfail failed"
