@@ -131,3 +131,27 @@ uint64_t fault_exact_addr(struct pagemu *pm, uint64_t page, int access, uint64_t
     cs_close(&h);
     return result;
 }
+
+uint64_t fault_operand_value(struct pagemu *pm, const cs_insn *insn, int i)
+{
+    const cs_x86_op *op = &insn->detail->x86.operands[i];
+    uint64_t next = insn->address + insn->size;
+    if (op->type == X86_OP_IMM)
+        return (uint64_t)op->imm;
+    if (op->type == X86_OP_REG)
+        return reg_value(pm, op->reg, next);
+    if (op->type != X86_OP_MEM)
+        return 0;
+    uint64_t ea = (uint64_t)op->mem.disp, v = 0;
+    if (op->mem.base != X86_REG_INVALID)
+        ea += reg_value(pm, op->mem.base, next);
+    if (op->mem.index != X86_REG_INVALID)
+        ea += reg_value(pm, op->mem.index, next) * (uint64_t)op->mem.scale;
+    if (op->mem.segment == X86_REG_FS)
+        ea += reg_read(pm, UC_X86_REG_FS_BASE);
+    else if (op->mem.segment == X86_REG_GS)
+        ea += reg_read(pm, UC_X86_REG_GS_BASE);
+    if (guest_peek(pm, ea, &v, 8) != 8)
+        return 0;
+    return v;
+}

@@ -16,6 +16,12 @@ struct pagemu;
  */
 uint64_t fault_exact_addr(struct pagemu *pm, uint64_t page, int access, uint64_t rip);
 
+#include <capstone/capstone.h>
+
+/* The value operand i of a decoded instruction (with detail) reads: an
+ * immediate, a register, or the 8 bytes at a memory operand. */
+uint64_t fault_operand_value(struct pagemu *pm, const cs_insn *insn, int i);
+
 /* Copy guest bytes that are present, without faulting; returns the count. */
 size_t guest_peek(struct pagemu *pm, uint64_t va, void *dst, size_t n);
 

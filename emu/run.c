@@ -142,19 +142,53 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *ud)
  * Unicorn performs them instead, so the hooks turn them into that #GP at
  * the instruction.
  */
+/*
+ * The hook runs inside the instruction, where Unicorn's RIP is still that
+ * of an earlier point of the block (QEMU syncs it only where something may
+ * fault).  The in/out is the first such instruction from there on.
+ */
+static uint64_t find_io_insn(struct pagemu *pm, uint64_t from)
+{
+    uint8_t code[256];
+    size_t n = guest_peek(pm, from, code, sizeof(code));
+    csh h;
+    uint64_t found = from;
+    if (!n || cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
+        return from;
+    cs_insn *insn = cs_malloc(h);
+    const uint8_t *p = code;
+    size_t left = n;
+    uint64_t a = from;
+    while (left && cs_disasm_iter(h, &p, &left, &a, insn)) {
+        unsigned id = insn->id;
+        if (id == X86_INS_IN || id == X86_INS_OUT || id == X86_INS_INSB ||
+            id == X86_INS_INSW || id == X86_INS_INSD || id == X86_INS_OUTSB ||
+            id == X86_INS_OUTSW || id == X86_INS_OUTSD) {
+            found = insn->address;
+            break;
+        }
+    }
+    cs_free(insn, 1);
+    cs_close(&h);
+    return found;
+}
+
 static void io_gp(struct pagemu *pm)
 {
     pm->pending_intno = 13;
-    pm->pending_rip = reg_read(pm, UC_X86_REG_RIP);
+    pm->pending_rip = find_io_insn(pm, reg_read(pm, UC_X86_REG_RIP));
     pm->stop = true;
     uc_emu_stop(pm->uc);
 }
 
 static uint32_t hook_in(uc_engine *uc, uint32_t port, int size, void *ud)
 {
-    (void)uc, (void)port, (void)size;
-    io_gp(ud);
-    return 0;
+    (void)uc, (void)port;
+    struct pagemu *pm = ud;
+    io_gp(pm);
+    /* The faulting in must leave AL/AX/EAX as it was: hand back its value. */
+    uint64_t rax = reg_read(pm, UC_X86_REG_RAX);
+    return size == 1 ? (uint8_t)rax : size == 2 ? (uint16_t)rax : (uint32_t)rax;
 }
 
 static void hook_out(uc_engine *uc, uint32_t port, int size, uint32_t value, void *ud)
@@ -311,6 +345,52 @@ static bool make_fetch_fault_precise(struct pagemu *pm, uint64_t rip)
     return true;
 }
 
+/*
+ * A call to a non-canonical target: on x86 the #GP is raised by the call
+ * itself, before anything is pushed; Unicorn pushes the return address and
+ * faults fetching the target.  When [RSP] is the end of a call instruction
+ * whose target is the refused RIP, undo the push and point RIP at the call.
+ * (A jmp or ret to such an address leaves no trace to find its source by;
+ * those keep RIP = the target.)
+ */
+static void unwind_noncanonical_call(struct pagemu *pm, uint64_t target)
+{
+    uint64_t rsp = reg_read(pm, UC_X86_REG_RSP), ret;
+    uint8_t code[16];
+    if (guest_peek(pm, rsp, &ret, 8) != 8 || ret < 16 || guest_peek(pm, ret - 16, code, 16) != 16)
+        return;
+    csh h;
+    if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
+        return;
+    cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
+    for (unsigned k = 2; k <= 15; k++) {
+        cs_insn *insn;
+        if (cs_disasm(h, code + 16 - k, k, ret - k, 1, &insn) != 1)
+            continue;
+        bool match = false;
+        if (insn->id == X86_INS_CALL && insn->size == k) {
+            const cs_x86_op *op = &insn->detail->x86.operands[0];
+            uint64_t t = 0;
+            if (op->type == X86_OP_IMM) {
+                t = (uint64_t)op->imm;
+            } else {
+                /* Evaluate the operand as it was before the push. */
+                reg_write(pm, UC_X86_REG_RSP, rsp + 8);
+                t = fault_operand_value(pm, insn, 0);
+                reg_write(pm, UC_X86_REG_RSP, rsp);
+            }
+            match = t == target;
+        }
+        cs_free(insn, 1);
+        if (match) {
+            reg_write(pm, UC_X86_REG_RSP, rsp + 8);
+            reg_write(pm, UC_X86_REG_RIP, ret - k);
+            break;
+        }
+    }
+    cs_close(&h);
+}
+
 static bool page_fault(struct pagemu *pm)
 {
     enum pagemu_fault_kind kind = (enum pagemu_fault_kind)pm->fault.si_code;
@@ -320,6 +400,10 @@ static bool page_fault(struct pagemu *pm)
 
     if (make_fetch_fault_precise(pm, rip))
         return false;
+    if (kind == FAULT_NONCANONICAL && pm->fault.access == PAGEMU_ACCESS_EXEC) {
+        unwind_noncanonical_call(pm, rip);
+        rip = reg_read(pm, UC_X86_REG_RIP);
+    }
 
     /* The exact address (CR2), from the faulting instruction's operands. */
     addr = fault_exact_addr(pm, addr, pm->fault.access, rip);
