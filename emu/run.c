@@ -235,6 +235,13 @@ static void trap_signal(struct pagemu *pm, int signo, int si_code, uint64_t si_a
     pm->fault.rip = reg_read(pm, UC_X86_REG_RIP);
     pm->fault.region = region;
     pm->fault.reason = reason;
+    if (pm->trace_mask & PAGEMU_TRACE_FAULT) {
+        static const char *const acc[] = {"", " on read", " on write", " on exec"};
+        trace_emit(pm, PAGEMU_TRACE_FAULT, "%s si_code %d at 0x%llx%s, rip 0x%llx: %s",
+                   linux_signal_name(signo), si_code, (unsigned long long)addr,
+                   acc[pm->fault.access & 3], (unsigned long long)pm->fault.rip,
+                   reason ? reason : "");
+    }
     force_sig_fault(pm, signo, si_code, si_address);
 }
 

@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "pagemu_int.h"
+#include "strace.h"
 #include "pm_signal.h"
 
 #define M(sig) SIGMASK_OF(sig)
@@ -386,6 +387,14 @@ void signal_deliver(struct pagemu *pm)
                 struct linux_sigaction k = *ka;
                 if (k.flags & LINUX_SA_RESETHAND) /* SA_ONESHOT */
                     ka->handler = LINUX_SIG_DFL;
+                if (pm->trace_mask & PAGEMU_TRACE_SIGNAL)
+                    trace_emit(pm, PAGEMU_TRACE_SIGNAL,
+                               "deliver %s (si_code %d%s) to handler 0x%llx at rip 0x%llx%s",
+                               linux_signal_name(sig), info.si_code,
+                               from_fault ? ", from a fault" : "",
+                               (unsigned long long)k.handler,
+                               (unsigned long long)reg_read(pm, UC_X86_REG_RIP),
+                               (k.flags & LINUX_SA_ONSTACK) && pm->altstack.size ? ", on the alternate stack" : "");
                 handle_signal(pm, sig, &k, &info, from_fault);
                 continue;
             }
@@ -395,6 +404,9 @@ void signal_deliver(struct pagemu *pm)
                 do_signal_stop(sig);
                 continue;
             }
+            if (pm->trace_mask & PAGEMU_TRACE_SIGNAL)
+                trace_emit(pm, PAGEMU_TRACE_SIGNAL, "%s: default action kills the process",
+                           linux_signal_name(sig));
             signal_fatal(pm, sig, &info, from_fault, NULL);
             return;
         }

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "pagemu_int.h"
+#include "strace.h"
 #include "pm_signal.h"
 #include "syscall.h"
 #include "uaccess.h"
@@ -352,6 +353,9 @@ long sys_rt_sigreturn(struct pagemu *pm, const uint64_t *a)
 
     /* restore_altstack: errors other than -EFAULT are squashed. */
     do_sigaltstack(pm, &f.uc.uc_stack, NULL, r[R_RSP], LINUX_MINSIGSTKSZ);
+    if (pm->trace_mask & PAGEMU_TRACE_SIGNAL)
+        trace_emit(pm, PAGEMU_TRACE_SIGNAL, "rt_sigreturn to rip 0x%llx",
+                   (unsigned long long)r[R_RIP]);
     /* The syscall returns the restored RAX; do_syscall_64 sees
      * regs_restored and leaves RAX, RCX and R11 as restored. */
     return (long)r[R_RAX];
