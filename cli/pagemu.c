@@ -3,15 +3,21 @@
  * page table.  A thin client of libpagemu: it uses only <pagemu.h>.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "pagemu.h"
 
 extern char **environ;
+
 
 
 static void usage(FILE *f)
@@ -61,11 +67,61 @@ static uint64_t parse_size(const char *s)
     return (uint64_t)v << shift;
 }
 
+/*
+ * The process the user started: a guest's fork() forks this program and
+ * its execve() re-executes it (--exec-state), and each of those processes
+ * is a guest process of its own.  Only the top one reports a guest's death
+ * by signal N as exit status 128+N; the others die of N, so that their
+ * guest parent's wait4 sees it.
+ */
+static pid_t top_pid;
+
+/* The trace goes to one file description shared by every guest process
+ * (O_APPEND; an inherited fd across the re-execs), written a whole line at
+ * a time so that processes never split each other's lines. */
+struct trace_out {
+    FILE *f;
+    size_t pending;           /* bytes in f's buffer */
+    size_t bufsize;           /* 0: line buffered */
+};
+
 static void trace_line(pagemu_trace_kind kind, const char *line, void *user_data)
 {
     static const char *const tag[] = {"syscall", "mm", "fault", "signal", "insn"};
+    struct trace_out *t = user_data;
     int k = __builtin_ctz((unsigned)kind);
-    fprintf(user_data, "[%s] %s\n", k < 5 ? tag[k] : "?", line);
+    char pid[32] = "";
+    if (getpid() != top_pid)
+        snprintf(pid, sizeof(pid), "[pid %d] ", (int)getpid());
+    size_t len = strlen(pid) + strlen(line) + 12;
+    if (t->bufsize && t->pending + len > t->bufsize) {
+        fflush(t->f);
+        t->pending = 0;
+    }
+    fprintf(t->f, "%s[%s] %s\n", pid, k < 5 ? tag[k] : "?", line);
+    t->pending += len;
+}
+
+/*
+ * Die of sig as the guest did, without a core file of the emulator: the
+ * guest's parent then sees WIFSIGNALED with sig.  Raw syscalls, because the
+ * C library refuses to touch the signals it reserves (32, 33).
+ */
+static void die_of_signal(int sig)
+{
+    struct rlimit core;
+    struct { unsigned long handler, flags, restorer, mask; } dfl = {0, 0, 0, 0};
+    unsigned long set = 1UL << (sig - 1);
+
+    fflush(NULL);
+    if (getrlimit(RLIMIT_CORE, &core) == 0) {
+        core.rlim_cur = 0;
+        setrlimit(RLIMIT_CORE, &core);
+    }
+    syscall(SYS_rt_sigaction, sig, &dfl, NULL, 8);
+    syscall(SYS_rt_sigprocmask, SIG_UNBLOCK, &set, NULL, 8);
+    syscall(SYS_kill, getpid(), sig);
+    _exit(128 + sig);   /* not reached for a signal that kills */
 }
 
 /* "syscall,mm" -> mask; 0 on success. */
@@ -109,7 +165,22 @@ static void write_fault_json(pagemu_t *pm, const char *path)
     free(js);
 }
 
-enum { OPT_PAGING = 256, OPT_NO_ASLR, OPT_SEED, OPT_STACK, OPT_MEM, OPT_FAULT_JSON, OPT_TRACE, OPT_TRACE_FILE };
+enum {
+    OPT_PAGING = 256, OPT_NO_ASLR, OPT_SEED, OPT_STACK, OPT_MEM, OPT_FAULT_JSON, OPT_TRACE,
+    OPT_TRACE_FILE,
+    /* hidden: what a guest's execve passes to the re-executed emulator */
+    OPT_EXEC_STATE, OPT_TOP_PID, OPT_TRACE_FD,
+};
+
+/* A host fd >= 3 that survives the re-execs (no close-on-exec), so that the
+ * guest's own 0-2 never hold it. */
+static int keep_fd(int fd)
+{
+    int k = fcntl(fd, F_DUPFD, 3);
+    if (k >= 0 && fd >= 3)
+        close(fd);
+    return k;
+}
 
 int main(int argc, char **argv)
 {
@@ -122,14 +193,19 @@ int main(int argc, char **argv)
         {"fault-json", required_argument, NULL, OPT_FAULT_JSON},
         {"trace", required_argument, NULL, OPT_TRACE},
         {"trace-file", required_argument, NULL, OPT_TRACE_FILE},
+        {"exec-state", required_argument, NULL, OPT_EXEC_STATE},
+        {"top-pid", required_argument, NULL, OPT_TOP_PID},
+        {"trace-fd", required_argument, NULL, OPT_TRACE_FD},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     pagemu_config cfg;
     pagemu_config_init(&cfg);
-    const char *fault_json = NULL, *trace_file = NULL;
+    const char *fault_json = NULL, *trace_file = NULL, *trace_list = NULL;
     unsigned trace = 0;
+    int trace_fd = -1;
+    top_pid = getpid();
 
     int c;
     /* "+": stop at the first non-option, the guest's own options follow. */
@@ -169,7 +245,17 @@ int main(int argc, char **argv)
                 return 2;
             }
             break;
+        case OPT_EXEC_STATE:
+            cfg.exec_state = optarg;
+            break;
+        case OPT_TOP_PID:
+            top_pid = (pid_t)atoi(optarg);
+            break;
+        case OPT_TRACE_FD:
+            trace_fd = atoi(optarg);
+            break;
         case OPT_TRACE:
+            trace_list = optarg;
             if (parse_trace(optarg, &trace)) {
                 fprintf(stderr, "pagemu: bad --trace '%s' (syscall,mm,fault,signal,insn,all)\n", optarg);
                 return 2;
@@ -192,36 +278,91 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (optind >= argc) {
+    /* An --exec-state run may have an empty argv (execve with argc 0). */
+    if (optind >= argc && !cfg.exec_state) {
         usage(stderr);
         return 2;
     }
 
+    /* The trace destination, opened once by the top process. */
+    struct trace_out tout = {NULL, 0, 0};
+    if (trace) {
+        if (trace_fd < 0) {
+            int fd = trace_file ? open(trace_file, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0666)
+                                : 2;
+            if (fd < 0 || (trace_fd = keep_fd(fd)) < 0) {
+                fprintf(stderr, "pagemu: cannot open %s: %s\n",
+                        trace_file ? trace_file : "stderr", strerror(errno));
+                return 2;
+            }
+        }
+        tout.f = fdopen(trace_fd, "a");
+        if (!tout.f) {
+            fprintf(stderr, "pagemu: trace fd %d: %s\n", trace_fd, strerror(errno));
+            return 2;
+        }
+        if (trace_file || cfg.exec_state) {
+            /* a file: whole lines in 64 KiB writes (trace_line) */
+            tout.bufsize = 1 << 16;
+            setvbuf(tout.f, NULL, _IOFBF, tout.bufsize);
+        } else {
+            setvbuf(tout.f, NULL, _IOLBF, 0);
+        }
+    }
+
+    /* What this program needs again when a guest's execve re-executes it;
+     * the JSON path is made absolute, as the guest may chdir first. */
+    char top_arg[40], tfd_arg[40];
+    char *tl_arg = NULL, *fj_arg = NULL, *fj_abs = NULL;
+    if (fault_json && fault_json[0] != '/') {
+        char *cwd = getcwd(NULL, 0);
+        if (cwd && asprintf(&fj_abs, "%s/%s", cwd, fault_json) >= 0)
+            fault_json = fj_abs;
+        free(cwd);
+    }
+    char *exec_args[8];
+    int na = 0;
+    snprintf(top_arg, sizeof(top_arg), "--top-pid=%d", (int)top_pid);
+    exec_args[na++] = top_arg;
+    if (trace) {
+        snprintf(tfd_arg, sizeof(tfd_arg), "--trace-fd=%d", trace_fd);
+        if (asprintf(&tl_arg, "--trace=%s", trace_list) < 0)
+            return 2;
+        exec_args[na++] = tl_arg;
+        exec_args[na++] = tfd_arg;
+    }
+    if (fault_json) {
+        if (asprintf(&fj_arg, "--fault-json=%s", fault_json) < 0)
+            return 2;
+        exec_args[na++] = fj_arg;
+    }
+    exec_args[na] = NULL;
+    cfg.exec_program = "/proc/self/exe";
+    cfg.exec_args = exec_args;
+
     pagemu_t *pm;
     pagemu_err e = pagemu_open(&cfg, &pm);
     if (e) {
-        fprintf(stderr, "pagemu: %s\n", pagemu_strerror(e));
+        fprintf(stderr, "pagemu: %s%s%s\n", pagemu_strerror(e), pm ? ": " : "",
+                pm ? pagemu_last_error(pm) : "");
         return 127;
     }
-    FILE *trace_out = NULL;
-    if (trace) {
-        trace_out = trace_file ? fopen(trace_file, "w") : stderr;
-        if (!trace_out) {
-            fprintf(stderr, "pagemu: cannot open %s: %s\n", trace_file, strerror(errno));
-            pagemu_close(pm);
-            return 2;
-        }
-        if (trace_file)
-            setvbuf(trace_out, NULL, _IOFBF, 1 << 16);
-        pagemu_set_trace(pm, trace, trace_line, trace_out);
-    }
-    const char *prog = argv[optind];
+    if (trace)
+        pagemu_set_trace(pm, trace, trace_line, &tout);
+    const char *prog = cfg.exec_state ? NULL : argv[optind];
     e = pagemu_load(pm, prog, argc - optind, argv + optind, environ);
     if (e) {
         const char *detail = pagemu_last_error(pm);
-        fprintf(stderr, "pagemu: %s: %s%s%s\n", prog, pagemu_strerror(e),
+        fprintf(stderr, "pagemu: %s: %s%s%s\n", prog ? prog : "execve", pagemu_strerror(e),
                 *detail ? ": " : "", detail);
         pagemu_close(pm);
+        /* Past an execve's point of no return Linux kills the process
+         * with SIGSEGV (fs/exec.c: bprm_execve). */
+        if (cfg.exec_state) {
+            if (getpid() != top_pid)
+                die_of_signal(SIGSEGV);
+            return 128 + SIGSEGV;
+        }
         /* As a shell reports a file it cannot execute. */
         return e == PAGEMU_EIO ? 127 : 126;
     }
@@ -249,7 +390,12 @@ int main(int argc, char **argv)
         status = 128 + r.signo;
     }
     pagemu_close(pm);
-    if (trace_out && trace_out != stderr)
-        fclose(trace_out);
+    if (tout.f)
+        fflush(tout.f);
+    if (r.kind != PAGEMU_EXITED && getpid() != top_pid)
+        die_of_signal(r.signo);
+    free(tl_arg);
+    free(fj_arg);
+    free(fj_abs);
     return status;
 }

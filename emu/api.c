@@ -15,6 +15,7 @@
 #include "mm.h"
 #include "pagemu_int.h"
 #include "loader.h"
+#include "process.h"
 
 #ifdef PAGEMU_SANITIZE
 /*
@@ -111,10 +112,10 @@ void pm_random_bytes(struct pagemu *pm, void *buf, size_t n)
     }
 }
 
-static void seed_rng(struct pagemu *pm)
+void pm_seed_rng(struct pagemu *pm, uint64_t seed, bool have_seed)
 {
-    uint64_t x = pm->cfg.seed;
-    if (!pm->cfg.have_seed) {
+    uint64_t x = seed;
+    if (!have_seed) {
         int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
         if (fd < 0 || read(fd, &x, sizeof(x)) != (ssize_t)sizeof(x)) {
             struct timespec ts;
@@ -148,19 +149,39 @@ PAGEMU_API pagemu_err pagemu_open(const pagemu_config *cfg, pagemu_t **out)
         pm->cfg = *cfg;
     else
         pagemu_config_init(&pm->cfg);
+
+    pm->pending_intno = -1;
+    pm->vfork_done_fd = -1;
+    if (pm->cfg.exec_state) {
+        /* This image continues a guest's execve (process.h). */
+        pm->exec_in = calloc(1, sizeof(*pm->exec_in));
+        if (!pm->exec_in) {
+            free(pm);
+            return PAGEMU_ENOMEM;
+        }
+        if (exec_state_parse(pm->cfg.exec_state, &pm->cfg, pm->exec_in, pm->errbuf,
+                             sizeof(pm->errbuf))) {
+            pagemu_close(pm);
+            return PAGEMU_EINVAL;
+        }
+        pm->cfg = pm->exec_in->cfg;
+    }
     if ((pm->cfg.paging_levels != 4 && pm->cfg.paging_levels != 5) ||
         pm->cfg.mem_limit < (16ULL << 20) || pm->cfg.stack_rlimit < PAGE_SIZE) {
-        free(pm);
+        pagemu_close(pm);
         return PAGEMU_EINVAL;
     }
-    pm->pending_intno = -1;
-    seed_rng(pm);
+    pm_seed_rng(pm, pm->cfg.seed, pm->cfg.have_seed);
 
     if (frame_pool_init(&pm->fp, pm->cfg.mem_limit)) {
-        free(pm);
+        pagemu_close(pm);
         return PAGEMU_ENOMEM;
     }
     if (mm_init(&pm->mm, &pm->fp, pm->cfg.paging_levels) || fdtable_init(&pm->fds)) {
+        pagemu_close(pm);
+        return PAGEMU_ENOMEM;
+    }
+    if (pm->exec_in && exec_state_apply(pm, pm->exec_in)) {
         pagemu_close(pm);
         return PAGEMU_ENOMEM;
     }
@@ -193,7 +214,7 @@ PAGEMU_API pagemu_err pagemu_open(const pagemu_config *cfg, pagemu_t **out)
 PAGEMU_API pagemu_err pagemu_load(pagemu_t *pm, const char *path, int argc,
                                   char *const argv[], char *const envp[])
 {
-    if (!pm || !path || argc < 0 || (argc > 0 && !argv))
+    if (!pm || (!path && !pm->exec_in) || argc < 0 || (argc > 0 && !argv))
         return PAGEMU_EINVAL;
     if (pm->loaded)
         return PAGEMU_ESTATE;
@@ -201,7 +222,34 @@ PAGEMU_API pagemu_err pagemu_load(pagemu_t *pm, const char *path, int argc,
     pm->elf = calloc(1, sizeof(*pm->elf));
     if (!pm->elf)
         return PAGEMU_ENOMEM;
-    pagemu_err e = load_elf_binary_info(pm, path, argc, argv, envp ? envp : empty, pm->elf);
+    pagemu_err e;
+    if (pm->exec_in) {
+        /* The file the old image validated, open on an inherited fd; its
+         * name for AT_EXECFN and /proc/self/exe as the old image had them. */
+        struct exec_import *in = pm->exec_in;
+        char fdpath[32];
+        snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", in->prog_fd);
+        /* argv holds the guest's argv, then its environment (process.h) */
+        if (in->argc < 0 || in->argc > argc) {
+            pm_set_error(pm, "the exec state names %d arguments of %d", in->argc, argc);
+            free(pm->elf);
+            pm->elf = NULL;
+            return PAGEMU_EINVAL;
+        }
+        (void)envp;
+        e = load_elf_binary_info(pm, fdpath, in->filename, in->argc, argv,
+                                 argv + in->argc, pm->elf);
+        close(in->prog_fd);
+        in->prog_fd = -1;
+        if (!e && in->exe_path) {
+            free(pm->exe_path);
+            pm->exe_path = strdup(in->exe_path);
+            if (!pm->exe_path)
+                e = PAGEMU_ENOMEM;
+        }
+    } else {
+        e = load_elf_binary_info(pm, path, NULL, argc, argv, envp ? envp : empty, pm->elf);
+    }
     if (e) {
         free(pm->elf);
         pm->elf = NULL;
@@ -226,5 +274,12 @@ PAGEMU_API void pagemu_close(pagemu_t *pm)
     }
     free(pm->exe_path);
     free(pm->execfn);
+    if (pm->exec_in) {
+        exec_import_free(pm->exec_in);
+        free(pm->exec_in);
+    }
+    /* A vfork parent waits until the child execs or lets go of its mm. */
+    if (pm->vfork_done_fd >= 0)
+        close(pm->vfork_done_fd);
     free(pm);
 }

@@ -93,6 +93,12 @@ struct pagemu {
     uint64_t clear_child_tid;
     uint64_t robust_list, robust_len;
 
+    /* processes (process.h): the write end of the pipe a vfork parent
+     * waits on (host close-on-exec, so it closes at exec or exit; -1:
+     * none), and the state an --exec-state handed to this new image */
+    int vfork_done_fd;
+    struct exec_import *exec_in;
+
     /* deterministic randomness (xoshiro256**) seeded from cfg.seed */
     uint64_t rng[4];
 

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "pagemu_int.h"
+#include "process.h"
 #include "procfs.h"
 #include "syscall.h"
 #include "uaccess.h"
@@ -207,17 +208,13 @@ static bool proc_candidate(int hd, const char *path, char *abs)
  * build_open_flags() itself), plus O_CLOEXEC so the emulator never leaks the
  * fd; the guest's O_CLOEXEC is kept in its own fd table.
  */
-static long do_sys_open(struct pagemu *pm, uint64_t udfd, uint64_t upath,
-                        int flags, mode_t mode)
+long path_open_host(struct pagemu *pm, uint64_t udfd, const char *path, int flags,
+                    mode_t mode)
 {
-    char path[LINUX_PATH_MAX], abs[PROC_ABS_MAX];
-    int cloexec = (flags & O_CLOEXEC) != 0;
+    char abs[PROC_ABS_MAX];
     int hd, h;
     long err;
 
-    err = getname(pm, upath, path);
-    if (err)
-        return err;
     err = host_dirfd(pm, udfd, path, &hd);
     if (err)
         return err;
@@ -228,13 +225,27 @@ static long do_sys_open(struct pagemu *pm, uint64_t udfd, uint64_t upath,
                 return h;
             /* whatever procfs did, the host side is close-on-exec */
             fcntl(h, F_SETFD, FD_CLOEXEC);
-            return fd_install(pm, h, cloexec, 0);
+            return h;
         }
     }
     h = openat(hd, path, flags | O_CLOEXEC, mode);
+    return h < 0 ? linux_err(errno) : h;
+}
+
+static long do_sys_open(struct pagemu *pm, uint64_t udfd, uint64_t upath,
+                        int flags, mode_t mode)
+{
+    char path[LINUX_PATH_MAX];
+    int cloexec = (flags & O_CLOEXEC) != 0;
+    long err, h;
+
+    err = getname(pm, upath, path);
+    if (err)
+        return err;
+    h = path_open_host(pm, udfd, path, flags, mode);
     if (h < 0)
-        return linux_err(errno);
-    return fd_install(pm, h, cloexec, 0);
+        return h;
+    return fd_install(pm, (int)h, cloexec, 0);
 }
 
 long sys_open(struct pagemu *pm, const uint64_t *a)

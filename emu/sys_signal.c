@@ -11,8 +11,9 @@
  * group that contains it is signalled member by member (/proc), and the
  * emulator's own other threads are not the guest's threads.
  *
- * Waiting: host signals are not forwarded, so with one guest thread nothing
- * can make a signal pending while the guest sleeps.  pause() or
+ * Waiting: host signals are not forwarded (but for a child's SIGCHLD, see
+ * sigchld.c), so with one guest thread nothing else can make a signal
+ * pending while the guest sleeps.  pause() or
  * rt_sigsuspend() with nothing deliverable therefore sleep in the host's
  * sigsuspend with the emulator's mask, as Linux would sleep forever: an
  * outside signal then acts on the emulator with its host disposition (by
@@ -31,6 +32,7 @@
 
 #include "pagemu_int.h"
 #include "pm_signal.h"
+#include "process.h"
 #include "uaccess.h"
 #include "syscall.h"
 
@@ -58,6 +60,8 @@ long sys_rt_sigaction(struct pagemu *pm, const uint64_t *a)
         nw.flags &= LINUX_UAPI_SA_FLAGS;
         nw.mask &= ~UNBLOCKABLE;
         pm->sigact[sig - 1] = nw;
+        if (sig == LINUX_SIGCHLD)
+            sigchld_sync(pm);   /* the host's SIGCHLD follows (sigchld.c) */
         /* POSIX 3.3.1.3: setting SIG_IGN, or SIG_DFL for a signal whose
          * default is to ignore, discards it if pending, blocked or not. */
         if (sig_handler_ignored(nw.handler, sig))
@@ -329,12 +333,11 @@ long sys_rt_tgsigqueueinfo(struct pagemu *pm, const uint64_t *a)
 
 /* ---- waiting ------------------------------------------------------------------- */
 
-/* Nothing can wake the guest: sleep until the host gets a signal. */
-static void sleep_until_host_signal(void)
+/* Nothing can wake the guest but a child's SIGCHLD (sigchld.c): sleep
+ * until the host gets a signal. */
+static void sleep_until_host_signal(struct pagemu *pm)
 {
-    sigset_t cur;
-    pthread_sigmask(SIG_SETMASK, NULL, &cur);
-    sigsuspend(&cur);
+    sigchld_sleep(pm);
 }
 
 long sys_pause(struct pagemu *pm, const uint64_t *a)
@@ -343,7 +346,7 @@ long sys_pause(struct pagemu *pm, const uint64_t *a)
     /* kernel/signal.c: sys_pause; -ERESTARTNOHAND becomes -EINTR when a
      * handler runs (signal.c: syscall_restart). */
     if (!signal_pending_unblocked(&pm->sig, pm->sigmask))
-        sleep_until_host_signal();
+        sleep_until_host_signal(pm);
     return -LINUX_ERESTARTNOHAND;
 }
 
@@ -359,7 +362,7 @@ long sys_rt_sigsuspend(struct pagemu *pm, const uint64_t *a)
     pm->sig.saved_sigmask = pm->sigmask;
     signal_set_blocked(pm, set);
     if (!signal_pending_unblocked(&pm->sig, pm->sigmask))
-        sleep_until_host_signal();
+        sleep_until_host_signal(pm);
     pm->sig.restore_sigmask = true;
     return -LINUX_ERESTARTNOHAND;
 }
@@ -384,7 +387,7 @@ long sys_rt_sigtimedwait(struct pagemu *pm, const uint64_t *a)
     int sig = dequeue_signal(pm, ~these, &info, &from_fault);
     if (!sig) {
         if (!a[2]) {
-            sleep_until_host_signal();
+            sleep_until_host_signal(pm);
             return -EINTR;
         }
         if (ts.sec || ts.nsec) {

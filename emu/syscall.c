@@ -7,6 +7,7 @@
 #include "pagemu_int.h"
 #include "syscall.h"
 #include "strace.h"
+#include "process.h"
 
 #include <asm/unistd_64.h>
 
@@ -37,6 +38,7 @@ const struct syscall_desc *syscall_lookup(uint64_t nr)
  */
 static void syscall_exit_signals(struct pagemu *pm, long ret)
 {
+    sigchld_poll(pm);   /* a child's SIGCHLD the host got (sigchld.c) */
     if (signal_pending_unblocked(&pm->sig, pm->sigmask) || pm->sig.restore_sigmask ||
         (ret <= -LINUX_ERESTARTSYS && ret >= -LINUX_ERESTARTNOHAND))
         signal_deliver(pm);

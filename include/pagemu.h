@@ -81,6 +81,27 @@ typedef struct pagemu_config {
     uint64_t stack_rlimit;    /* RLIMIT_STACK soft limit, default 8 MiB */
     uint64_t mem_limit;       /* guest physical memory (frame pool) in bytes, default 4 GiB */
     uint64_t mmap_min_addr;   /* default 65536 (vm.mmap_min_addr) */
+
+    /*
+     * execve(2) by the guest replaces the emulator process's image: the
+     * host process re-executes exec_program (NULL, the default: the guest's
+     * execve fails with ENOSYS) as
+     *     exec_program [exec_args...] --exec-state=STATE -- GUEST-ARGV... GUEST-ENVP...
+     * with an empty environment of its own.  That program must hand STATE
+     * to pagemu_open in exec_state and everything after "--" to pagemu_load
+     * as argc/argv.  The strings must stay valid while the handle lives.
+     */
+    const char *exec_program; /* e.g. "/proc/self/exe" for the pagemu CLI */
+    char *const *exec_args;   /* the program's own options, NULL-terminated; may be NULL */
+    /*
+     * Set by a re-executed program: this handle continues a guest's execve.
+     * Paging mode, ASLR and seed, limits, the fds without close-on-exec,
+     * the blocked and ignored signals and the file to load come from STATE
+     * and override the fields above; pagemu_load then takes path NULL and
+     * splits its argv into the guest's argv and environment (its envp is
+     * not used).
+     */
+    const char *exec_state;
 } pagemu_config;
 
 /**
@@ -139,7 +160,8 @@ PAGEMU_API pagemu_err pagemu_open(const pagemu_config *cfg, pagemu_t **out);
 /**
  * Load a static ELF program and build its initial stack.
  * @param pm    handle from pagemu_open, not yet loaded
- * @param path  the program file on the host
+ * @param path  the program file on the host (ignored, may be NULL, when
+ *              the handle was opened with an exec_state)
  * @param argc  number of arguments
  * @param argv  the guest's argv (argv[0] included)
  * @param envp  NULL-terminated environment for the guest
@@ -150,6 +172,13 @@ PAGEMU_API pagemu_err pagemu_load(pagemu_t *pm, const char *path, int argc,
 
 /**
  * Run the loaded guest until it exits or dies of a signal.
+ *
+ * The guest is the calling process as far as the host can tell: its fork()
+ * forks the calling process, so pagemu_run also returns in every child
+ * (compare getpid() with the pid before the run), and its execve()
+ * replaces the calling process (see pagemu_config.exec_program).  A child
+ * whose guest died of a signal should die of the same signal, so that its
+ * parent's wait4 sees it.
  * @param pm   a loaded handle
  * @param res  receives the outcome
  * @return     PAGEMU_EOK when the guest ran to an end (see res), else an error

@@ -430,7 +430,8 @@ static char *dup_or_null(const char *s)
     return s ? strdup(s) : NULL;
 }
 
-pagemu_err load_elf_binary_info(struct pagemu *pm, const char *path, int argc,
+pagemu_err load_elf_binary_info(struct pagemu *pm, const char *path,
+                                const char *filename, int argc,
                                 char *const argv[], char *const envp[],
                                 struct elf_load_info *info)
 {
@@ -463,7 +464,9 @@ pagemu_err load_elf_binary_info(struct pagemu *pm, const char *path, int argc,
         goto out;
     }
     /* The exec-time argument limits come before the point of no return. */
-    if ((e = bprm_init(pm, &bprm, path, argc, argv, envp)))
+    if (!filename)
+        filename = path;
+    if ((e = bprm_init(pm, &bprm, filename, argc, argv, envp)))
         goto out;
     bprm.executable_stack = img.executable_stack;
 
@@ -478,7 +481,7 @@ pagemu_err load_elf_binary_info(struct pagemu *pm, const char *path, int argc,
     free(pm->exe_path);
     free(pm->execfn);
     pm->exe_path = real ? real : dup_or_null(path);
-    pm->execfn = dup_or_null(path);
+    pm->execfn = dup_or_null(filename);
     if (!pm->exe_path || !pm->execfn) {
         e = PAGEMU_ENOMEM;
         goto out;
@@ -533,5 +536,5 @@ out:
 pagemu_err load_elf_binary(struct pagemu *pm, const char *path, int argc,
                            char *const argv[], char *const envp[])
 {
-    return load_elf_binary_info(pm, path, argc, argv, envp, NULL);
+    return load_elf_binary_info(pm, path, NULL, argc, argv, envp, NULL);
 }

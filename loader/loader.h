@@ -36,9 +36,13 @@ struct elf_load_info {
 
 /*
  * load_elf_binary, also returning the parsed image and the auxv.
- * @param info  receives them on success (may be NULL)
+ * @param filename  the name the program was exec'd by, for AT_EXECFN
+ *                  (NULL: path; an execve resumed in a new emulator opens
+ *                  /proc/self/fd/N but keeps the guest's name)
+ * @param info      receives them on success (may be NULL)
  */
-pagemu_err load_elf_binary_info(struct pagemu *pm, const char *path, int argc,
+pagemu_err load_elf_binary_info(struct pagemu *pm, const char *path,
+                                const char *filename, int argc,
                                 char *const argv[], char *const envp[],
                                 struct elf_load_info *info);
 

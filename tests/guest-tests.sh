@@ -20,7 +20,9 @@
 #            columns, the directory part of paths and the [vvar],
 #            [vvar_vclock] and [vdso] lines are dropped.
 #   busybox  a set of non-forking applets of /bin/busybox (Debian's
-#            busybox-static), stdout and status compared.
+#            busybox-static), stdout and status compared; then `busybox sh
+#            -c` scripts that fork, exec, pipe and wait, with a PATH of
+#            links to busybox only (the same applets natively).
 # And the fault tests (last section; needs python3): every
 # guest-tests/faults/CASE.expect, the same three variants, natively and as
 # `$PAGEMU --paging=4|5 --no-aslr --fault-json=F`: the signal, and the
@@ -350,6 +352,74 @@ if [ -x "$busybox" ]; then
 	bb_case "head -3" /dev/null head -3 words.txt
 	bb_case "tr" "$bb/words.txt" tr a-z A-Z
 	bb_case "cat missing" /dev/null cat no-such-file
+
+	# Shell cases: `busybox sh -c SCRIPT`, which fork, exec, pipe and wait.
+	# PATH holds only links to busybox's applets, natively and under pagemu,
+	# so that both run the same programs (the host's own tools are
+	# dynamically linked, which pagemu does not run: ENOEXEC).  Any exit
+	# status but a timeout (124) is compared.
+	mkdir -p "$bb/bin"
+	for a in $("$busybox" --list); do
+		[ -e "$bb/bin/$a" ] || ln -s "$busybox" "$bb/bin/$a"
+	done
+	sh_case() {
+		local name="busybox sh: $1" script=$2 pre
+		bb_n=$((bb_n + 1))
+		selected "$name [busybox]" || return 0
+		pre="$bb/case$bb_n"
+		# in the background and waited for: bash does not then print
+		# "Terminated" for the cases that die of a signal on purpose
+		(cd "$bb" && exec "${run_env[@]}" "PATH=$bb/bin" timeout "$timeout_s" \
+			"$busybox" sh -c "$script" </dev/null >"$pre.native.out" 2>"$pre.native.err") &
+		wait $!
+		local ns=$?
+		if [ "$ns" -eq 124 ]; then
+			fail "$name [busybox]" "native run failed: status $(status_text "$ns")" "$pre.native.err"
+			return 0
+		fi
+		(cd "$bb" && exec "${run_env[@]}" "PATH=$bb/bin" timeout "$timeout_s" "$pagemu" -- \
+			"$busybox" sh -c "$script" </dev/null >"$pre.pagemu.out" 2>"$pre.pagemu.err")
+		local es=$?
+		compare "$name [busybox]" "$pre.native" "$ns" "$pre.pagemu" "$es"
+	}
+
+	sh_case "pipeline" 'seq 1 1000 | sort -r | head -3'
+	sh_case "command substitution" 'echo $(echo hi) "$(seq 3 | wc -l) lines" $(echo $(echo nested))'
+	sh_case "arithmetic of a substitution" 'echo $(( $(echo 6) * 7 ))'
+	sh_case "find | xargs" 'find lsdir -type f | sort | xargs cat'
+	sh_case "xargs -n" 'seq 1 7 | xargs -n 3 echo'
+	sh_case "find -exec" 'find lsdir -name "*.txt" -exec cat {} \;'
+	sh_case "tar round trip" 'rm -rf rt && mkdir rt && tar cf - lsdir | tar xf - -C rt && diff -r lsdir rt/lsdir && echo same; rm -rf rt'
+	sh_case "tar z round trip" 'tar czf - lsdir | tar tzf - | sort'
+	sh_case "gzip | gunzip" 'gzip -c big.bin | gunzip | md5sum'
+	sh_case "gzip -9 | gunzip -c" 'seq 1 5000 | gzip -9 | gunzip -c | tail -2'
+	sh_case "loop into a pipe" 'for i in 1 2 3; do echo line $i; done | sort -r'
+	sh_case "pipeline status" 'false | true; echo $?; true | false; echo $?'
+	sh_case "subshell status" '(exit 3); echo sub=$?; sh -c "exit 4"; echo sh=$?'
+	sh_case "exit status" 'echo before; exit 5'
+	sh_case "20 execs" 'x=0; while [ $x -lt 20 ]; do x=$((x+1)); /bin/busybox true; done; echo $x'
+	sh_case "background and wait" 'sleep 0.1 & wait $!; echo bg=$?; sleep 0.05 & sleep 0.05 & wait; echo all'
+	sh_case "trap a signal" 'trap "echo trapped" USR1; kill -USR1 $$; echo after'
+	sh_case "killed by a signal" 'echo before; kill -TERM $$; echo survived'
+	sh_case "a child killed" 'sh -c "kill -KILL \$\$"; echo status=$?'
+	sh_case "exec" 'exec echo replaced; echo not reached'
+	sh_case "grep -c" 'cat words.txt | grep -c fox'
+	sh_case "ls | wc" 'ls lsdir | wc -l'
+	sh_case "tr | rev | sed" 'echo abc | tr a-z A-Z | rev | sed s/C/c/'
+	sh_case "awk" 'awk "BEGIN { print 6 * 7 }"; seq 5 | awk "{ s += \$1 } END { print s }"'
+	sh_case "command not found" 'no-such-command-here; echo $?'
+	sh_case "not executable" './lsdir/alpha; echo $?'
+	sh_case "#! script" 'printf "#!/bin/busybox sh\necho from script \$1\n" >s.sh; chmod +x s.sh; ./s.sh arg; echo $?; rm s.sh'
+	sh_case "script without #!" 'printf "echo no shebang \$0\n" >n.sh; chmod +x n.sh; ./n.sh; echo $?; rm n.sh'
+	sh_case "yes | head" 'yes | head -5'
+	sh_case "head -c | wc" 'head -c 100000 big.bin | wc -c'
+	sh_case "umask in a subshell" 'umask 027; (umask); umask'
+	sh_case "cd in a subshell" '(cd lsdir && pwd | sed "s|.*/||"); pwd | sed "s|.*/||"'
+	sh_case "env -i" 'env -i A=1 B=2 env | sort'
+	sh_case "timeout" 'timeout 5 sleep 0.1; echo $?'
+	sh_case "here document" 'cat <<EOF | wc -w
+one two three
+EOF'
 else
 	echo "SKIP: busybox comparison ($busybox not found)"
 fi
