@@ -23,6 +23,11 @@
 #   writes   1M one-byte write() calls to /dev/null   (writes.c)
 #   startup  a static hello, 50 runs per round         (hello.c)
 #   touch    1M first touches of anonymous pages       (touch.c)
+#   spawn    busybox sh looping 500 times over fork + exec of busybox true
+#            (spawn.sh).  Every process is emulated: pagemu's guest execve
+#            re-executes pagemu; qemu-user's execve would run the native
+#            child natively, so for qemu the loop itself runs each child
+#            as `$QEMU -cpu qemu64 busybox true`.
 # Times and RSS come from bench/rusage.c (fork/exec/wait4, ru_maxrss).
 # The first round's stdout of every engine is compared with native's; a
 # difference is reported under the table.
@@ -100,29 +105,36 @@ if [ ! -f "$data" ] || [ "$(stat -c %s "$data")" -ne 67108864 ]; then
 fi
 
 # workload table: name | label | runs per measurement | program and args
-workloads=(sha256 matmul writes startup touch)
-declare -A label runs cmd
+workloads=(sha256 matmul writes startup touch spawn)
+declare -A label runs cmd cmd_qemu
 label[sha256]="busybox sha256sum, 64 MiB"
 label[matmul]="matmul 256², ×5"
 label[writes]="1M one-byte write() to /dev/null"
 label[startup]="static hello start-up, ×50"
 label[touch]="1M page touches (4 × 256Ki pages)"
-runs[sha256]=1 runs[matmul]=1 runs[writes]=1 runs[startup]=50 runs[touch]=1
+label[spawn]="shell loop, 500 × fork + exec"
+runs[sha256]=1 runs[matmul]=1 runs[writes]=1 runs[startup]=50 runs[touch]=1 runs[spawn]=1
 cmd[sha256]="$BUSYBOX sha256sum $data"
 cmd[matmul]="$BENCH_DIR/matmul"
 cmd[writes]="$BENCH_DIR/writes"
 cmd[startup]="$BENCH_DIR/hello"
 cmd[touch]="$BENCH_DIR/touch"
+cmd[spawn]="$BUSYBOX sh $here/spawn.sh 500 $BUSYBOX"
+cmd_qemu[spawn]="${cmd[spawn]} $qemu -cpu qemu64"
 if [ ! -x "$BUSYBOX" ]; then
-	echo "note: $BUSYBOX not found; skipping the sha256 workload" >&2
-	workloads=("${workloads[@]:1}")
+	echo "note: $BUSYBOX not found; skipping the sha256 and spawn workloads" >&2
+	workloads=(matmul writes startup touch)
 fi
 
 # measure ENGINE WORKLOAD OUTFILE: print "seconds maxrss status".
 measure() {
 	local pre=() words
 	mapfile -t pre < <(prefix "$1")
-	read -r -a words <<<"${cmd[$2]}"
+	if [ "$1" = qemu ] && [ -n "${cmd_qemu[$2]:-}" ]; then
+		read -r -a words <<<"${cmd_qemu[$2]}"
+	else
+		read -r -a words <<<"${cmd[$2]}"
+	fi
 	"$rusage" -n "${runs[$2]}" -o "$3" -- ${pre[@]+"${pre[@]}"} "${words[@]}"
 }
 
