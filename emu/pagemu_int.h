@@ -102,6 +102,10 @@ struct pagemu {
     /* deterministic randomness (xoshiro256**) seeded from cfg.seed */
     uint64_t rng[4];
 
+    /* the embedder's fault callback (pagemu_set_fault_callback) */
+    pagemu_fault_cb fault_fn;
+    void *fault_ud;
+
     /* tracing (strace.c); trace_fn NULL: off */
     unsigned trace_mask;
     pagemu_trace_cb trace_fn;

@@ -242,7 +242,19 @@ static void trap_signal(struct pagemu *pm, int signo, int si_code, uint64_t si_a
                    acc[pm->fault.access & 3], (unsigned long long)pm->fault.rip,
                    reason ? reason : "");
     }
+    if (pm->fault_fn)
+        pm->fault_fn(&pm->fault, pm->fault_ud);
     force_sig_fault(pm, signo, si_code, si_address);
+}
+
+PAGEMU_API pagemu_err pagemu_set_fault_callback(pagemu_t *pm, pagemu_fault_cb cb,
+                                                void *user_data)
+{
+    if (!pm)
+        return PAGEMU_EINVAL;
+    pm->fault_fn = cb;
+    pm->fault_ud = user_data;
+    return PAGEMU_EOK;
 }
 
 /* current->thread.trap_nr and error_code for a trap (traps.c: do_trap). */

@@ -212,6 +212,21 @@ PAGEMU_API size_t pagemu_fault_report(pagemu_t *pm, char *buf, size_t len);
  */
 PAGEMU_API size_t pagemu_fault_json(pagemu_t *pm, char *buf, size_t len);
 
+/** Receives each synchronous fault the guest takes (page fault, #GP, #DE,
+ *  #UD, #BP), before the signal is delivered to a guest handler or kills
+ *  the process; the record is valid during the call only. */
+typedef void (*pagemu_fault_cb)(const pagemu_fault *fault, void *user_data);
+
+/**
+ * Set the fault callback (NULL removes it).
+ * @param pm         handle
+ * @param cb         called once per fault
+ * @param user_data  passed to cb
+ * @return           PAGEMU_EOK or PAGEMU_EINVAL
+ */
+PAGEMU_API pagemu_err pagemu_set_fault_callback(pagemu_t *pm, pagemu_fault_cb cb,
+                                                void *user_data);
+
 /** What --trace can show; a mask of these selects the kinds. */
 typedef enum pagemu_trace_kind {
     PAGEMU_TRACE_SYSCALL = 1 << 0, /* strace-style line per syscall */
