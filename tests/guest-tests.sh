@@ -420,6 +420,16 @@ if [ -x "$busybox" ]; then
 	sh_case "here document" 'cat <<EOF | wc -w
 one two three
 EOF'
+	sh_case "glob loop" 'for f in lsdir/*; do [ -f "$f" ] && echo "file ${f##*/}"; done'
+	sh_case "redirections" 'echo hello >f.txt; echo again >>f.txt; cat <f.txt; rm f.txt'
+	sh_case "fd 3" 'exec 3>out.txt; echo via fd3 >&3; exec 3>&-; cat out.txt; rm out.txt'
+	sh_case "substitutions of pipelines" 'echo $(ls lsdir | wc -l) $(cat words.txt | wc -l)'
+	sh_case "sh -c with \$0" 'sh -c "echo \$0 \$1" zero one'
+	sh_case "sort | uniq -c" 'cut -c1 sort.txt | sort | uniq -c | sort -rn | head -3'
+	sh_case "1 MiB through cat" 'cat big.bin | cat | md5sum'
+	sh_case "set -e" 'set -e; echo one; false; echo not reached'
+	sh_case "nested shells" 'sh -c "sh -c \"echo deep; exit 7\""; echo $?'
+	sh_case "xargs sh -c" 'seq 3 | xargs -I{} sh -c "echo item {}"'
 else
 	echo "SKIP: busybox comparison ($busybox not found)"
 fi
