@@ -392,6 +392,8 @@ if [ -x "$busybox" ]; then
 	sh_case "tar round trip" 'rm -rf rt && mkdir rt && tar cf - lsdir | tar xf - -C rt && diff -r lsdir rt/lsdir && echo same; rm -rf rt'
 	sh_case "tar z round trip" 'tar czf - lsdir | tar tzf - | sort'
 	sh_case "gzip | gunzip" 'gzip -c big.bin | gunzip | md5sum'
+	sh_case "while read (poll)" 'seq 1 5 | while read l; do echo "line $l"; done'
+	sh_case "read in a subshell" 'echo "a b c" | (read x y z; echo "$z$y$x")'
 	sh_case "gzip -9 | gunzip -c" 'seq 1 5000 | gzip -9 | gunzip -c | tail -2'
 	sh_case "loop into a pipe" 'for i in 1 2 3; do echo line $i; done | sort -r'
 	sh_case "pipeline status" 'false | true; echo $?; true | false; echo $?'
