@@ -63,6 +63,22 @@ static uint64_t reg_value(struct pagemu *pm, x86_reg r, uint64_t next_rip)
     return 0;
 }
 
+/* The effective address of a memory operand: base + index*scale + disp,
+ * plus the FS/GS base; RIP-relative operands use the next instruction. */
+static uint64_t mem_ea(struct pagemu *pm, const cs_x86_op *op, uint64_t next)
+{
+    uint64_t ea = (uint64_t)op->mem.disp;
+    if (op->mem.base != X86_REG_INVALID)
+        ea += reg_value(pm, op->mem.base, next);
+    if (op->mem.index != X86_REG_INVALID)
+        ea += reg_value(pm, op->mem.index, next) * (uint64_t)op->mem.scale;
+    if (op->mem.segment == X86_REG_FS)
+        ea += reg_read(pm, UC_X86_REG_FS_BASE);
+    else if (op->mem.segment == X86_REG_GS)
+        ea += reg_read(pm, UC_X86_REG_GS_BASE);
+    return ea;
+}
+
 /* Does [ea, ea+size) touch the page?  Then the first byte in it. */
 static bool hits(uint64_t ea, uint64_t size, uint64_t page, uint64_t *out)
 {
@@ -102,16 +118,7 @@ uint64_t fault_exact_addr(struct pagemu *pm, uint64_t page, int access, uint64_t
         const cs_x86_op *op = &x->operands[i];
         if (op->type != X86_OP_MEM)
             continue;
-        uint64_t ea = (uint64_t)op->mem.disp;
-        if (op->mem.base != X86_REG_INVALID)
-            ea += reg_value(pm, op->mem.base, next);
-        if (op->mem.index != X86_REG_INVALID)
-            ea += reg_value(pm, op->mem.index, next) * (uint64_t)op->mem.scale;
-        if (op->mem.segment == X86_REG_FS)
-            ea += reg_read(pm, UC_X86_REG_FS_BASE);
-        else if (op->mem.segment == X86_REG_GS)
-            ea += reg_read(pm, UC_X86_REG_GS_BASE);
-        found = hits(ea, op->size, page, &result);
+        found = hits(mem_ea(pm, op, next), op->size, page, &result);
     }
     if (!found) {
         /* Implicit stack accesses: push/call write below RSP, pop/ret read at it. */
@@ -142,16 +149,8 @@ uint64_t fault_operand_value(struct pagemu *pm, const cs_insn *insn, int i)
         return reg_value(pm, op->reg, next);
     if (op->type != X86_OP_MEM)
         return 0;
-    uint64_t ea = (uint64_t)op->mem.disp, v = 0;
-    if (op->mem.base != X86_REG_INVALID)
-        ea += reg_value(pm, op->mem.base, next);
-    if (op->mem.index != X86_REG_INVALID)
-        ea += reg_value(pm, op->mem.index, next) * (uint64_t)op->mem.scale;
-    if (op->mem.segment == X86_REG_FS)
-        ea += reg_read(pm, UC_X86_REG_FS_BASE);
-    else if (op->mem.segment == X86_REG_GS)
-        ea += reg_read(pm, UC_X86_REG_GS_BASE);
-    if (guest_peek(pm, ea, &v, 8) != 8)
+    uint64_t v = 0;
+    if (guest_peek(pm, mem_ea(pm, op, next), &v, 8) != 8)
         return 0;
     return v;
 }
