@@ -14,7 +14,9 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "../loader/loader.h"
 #include "mm.h"
+#include "pgtable.h"
 #include "pagemu_int.h"
 #include "uaccess.h"
 
@@ -185,6 +187,298 @@ static int gen_range(struct pagemu *pm, uint64_t start, uint64_t end)
     return fd;
 }
 
+/* ---- auxv, stat, status ------------------------------------------------ */
+
+/* fs/proc/base.c: proc_pid_auxv - mm->saved_auxv up to and including the
+ * AT_NULL pair, as the loader wrote it. */
+static int gen_auxv(struct pagemu *pm)
+{
+    if (!pm->elf)
+        return content_fd("", 0);
+    return content_fd(pm->elf->saved_auxv, pm->elf->nauxv * sizeof(uint64_t));
+}
+
+/* What fs/proc/task_mmu.c: task_mem and fs/proc/array.c read from the mm:
+ * page counts by mm/internal.h's is_{data,exec,stack}_mapping, and the
+ * present pages of the page table split into file and anonymous. */
+struct mem_counts {
+    uint64_t total, data, exec, stack;   /* pages of VMAs */
+    uint64_t rss_file, rss_anon;         /* present pages */
+};
+
+static void count_present(struct pgtable *pt, uint64_t va, pte_t *pte, void *arg)
+{
+    (void)pt, (void)va, (void)pte;
+    ++*(uint64_t *)arg;
+}
+
+static void mem_counts(struct pagemu *pm, struct mem_counts *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->total = pm->mm.total_vm;
+    for (size_t i = 0; i < pm->mm.nvma; i++) {
+        const struct vm_area_struct *v = &pm->mm.vma[i];
+        uint64_t pages = (v->vm_end - v->vm_start) >> PAGE_SHIFT, present = 0;
+        uint32_t f = v->vm_flags;
+        if (f & VM_GROWSDOWN)
+            c->stack += pages;
+        else if ((f & (VM_WRITE | VM_SHARED)) == VM_WRITE)
+            c->data += pages;
+        else if ((f & (VM_EXEC | VM_WRITE)) == VM_EXEC)
+            c->exec += pages;
+        pgtable_for_each(&pm->mm.pt, v->vm_start, v->vm_end, count_present, &present);
+        if (v->vm_file)
+            c->rss_file += present;
+        else
+            c->rss_anon += present;
+    }
+}
+
+/* The comm: fs/exec.c: begin_new_exec sets it to kbasename(bprm->filename),
+ * at most TASK_COMM_LEN - 1 = 15 bytes. */
+static void guest_comm(struct pagemu *pm, char comm[16])
+{
+    const char *p = pm->execfn ? pm->execfn : pm->exe_path;
+    const char *b = p ? strrchr(p, '/') : NULL;
+    b = b ? b + 1 : (p ? p : "");
+    snprintf(comm, 16, "%s", b);
+}
+
+static void sig_sets(struct pagemu *pm, uint64_t *ign, uint64_t *cgt)
+{
+    *ign = *cgt = 0;
+    /* fs/proc/array.c: collect_sigign_sigcatch */
+    for (int i = 0; i < LINUX_NSIG; i++) {
+        if (pm->sigact[i].handler == LINUX_SIG_IGN)
+            *ign |= 1ULL << i;
+        else if (pm->sigact[i].handler != LINUX_SIG_DFL)
+            *cgt |= 1ULL << i;
+    }
+}
+
+/* The host's own file for this process, NUL-terminated (malloc'd). */
+static char *host_file(const char *name)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/self/%s", name);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    size_t cap = 8192, n = 0;
+    char *b = malloc(cap);
+    for (ssize_t r; b; n += (size_t)r) {
+        if (n + 1 >= cap) {
+            char *nb = realloc(b, cap *= 2);
+            if (!nb) {
+                free(b);
+                b = NULL;
+                break;
+            }
+            b = nb;
+        }
+        r = read(fd, b + n, cap - n - 1);
+        if (r <= 0)
+            break;
+    }
+    close(fd);
+    if (b)
+        b[n] = 0;
+    return b;
+}
+
+/*
+ * fs/proc/array.c: do_task_stat.  The host's line for the emulator gives
+ * what pagemu does not model (ids, tty, times, priority, start time,
+ * rsslim, processor, policy); pagemu's state replaces comm, state, the
+ * fault counts, num_threads, vsize, rss, the code/stack/data/brk/arg/env
+ * addresses, the signal words and exit_code.  kstkesp/kstkeip are 0 as
+ * for a task that is not exiting or dumping core.
+ */
+static int gen_stat(struct pagemu *pm)
+{
+    char *h = host_file("stat");
+    char *rp = h ? strrchr(h, ')') : NULL;
+    if (!rp)
+        return -EIO;
+    /* fields 3.. of the host line */
+    char *fld[64];
+    int nf = 0;
+    for (char *t = strtok(rp + 1, " \n"); t && nf < 64; t = strtok(NULL, " \n"))
+        fld[nf++] = t;
+    if (nf < 50) {
+        free(h);
+        return -EIO;
+    }
+    struct mem_counts c;
+    mem_counts(pm, &c);
+    uint64_t ign, cgt;
+    sig_sets(pm, &ign, &cgt);
+    char comm[16], num[40][32];
+    guest_comm(pm, comm);
+    const struct mm_struct *mm = &pm->mm;
+    /* field number (1-based) -> replacement */
+    struct { int f; unsigned long long v; } rep[] = {
+        {10, mm->minor_faults}, {12, 0}, {20, 1}, {23, c.total << PAGE_SHIFT},
+        {24, c.rss_file + c.rss_anon}, {26, mm->start_code}, {27, mm->end_code},
+        {28, mm->start_stack}, {29, 0}, {30, 0}, {31, pm->sig.pending},
+        {32, pm->sigmask}, {33, ign}, {34, cgt}, {45, mm->start_data},
+        {46, mm->end_data}, {47, mm->start_brk}, {48, mm->arg_start},
+        {49, mm->arg_end}, {50, mm->env_start}, {51, mm->env_end}, {52, 0},
+    };
+    for (size_t i = 0; i < sizeof(rep) / sizeof(rep[0]); i++) {
+        int k = rep[i].f - 3;
+        if (k < nf) {
+            snprintf(num[i], sizeof(num[i]), "%llu", rep[i].v);
+            fld[k] = num[i];
+        }
+    }
+    fld[0] = "R";
+    struct sbuf sb = {NULL, 0, 0};
+    char *out = NULL;
+    for (int pass = 0; pass < 2; pass++) {
+        sb.pos = 0;
+        sb_printf(&sb, "%d (%s)", (int)getpid(), comm);
+        for (int i = 0; i < nf; i++)
+            sb_printf(&sb, " %s", fld[i]);
+        sb_printf(&sb, "\n");
+        if (pass == 0) {
+            out = malloc(sb.pos + 1);
+            if (!out)
+                break;
+            sb.buf = out;
+            sb.len = sb.pos + 1;
+        }
+    }
+    int fd = out ? content_fd(out, sb.pos) : -ENOMEM;
+    free(out);
+    free(h);
+    return fd;
+}
+
+/*
+ * fs/proc/array.c: proc_pid_status, with task_mem (fs/proc/task_mmu.c) and
+ * task_sig.  The host's file is copied line by line; the lines pagemu knows
+ * are replaced: Name, State, the Vm and Rss lines from the VMAs and the
+ * page table (VmPeak and VmHWM are the current values: no high-water mark
+ * is kept), VmPTE from the page-table frames, Threads, and the signal
+ * masks (all pending signals show as ShdPnd, as kill() makes them).
+ */
+static int gen_status(struct pagemu *pm)
+{
+    char *h = host_file("status");
+    if (!h)
+        return -EIO;
+    struct mem_counts c;
+    mem_counts(pm, &c);
+    uint64_t ign, cgt;
+    sig_sets(pm, &ign, &cgt);
+    char comm[16];
+    guest_comm(pm, comm);
+    const struct mm_struct *mm = &pm->mm;
+    uint64_t rss = c.rss_anon + c.rss_file;
+    /* task_mem: text = PAGE_ALIGN(end_code) - (start_code & PAGE_MASK),
+     * lib = exec_vm << PAGE_SHIFT - text (at least 0) */
+    uint64_t text = (PAGE_ALIGN(mm->end_code) - (mm->start_code & ~(PAGE_SIZE - 1))) >> 10;
+    uint64_t lib = (c.exec << (PAGE_SHIFT - 10)) > text ? (c.exec << (PAGE_SHIFT - 10)) - text : 0;
+    struct { const char *key; int kb; unsigned long long v; } rep[] = {
+        {"VmPeak", 1, c.total << (PAGE_SHIFT - 10)}, {"VmSize", 1, c.total << (PAGE_SHIFT - 10)},
+        {"VmLck", 1, 0}, {"VmPin", 1, 0},
+        {"VmHWM", 1, rss << (PAGE_SHIFT - 10)}, {"VmRSS", 1, rss << (PAGE_SHIFT - 10)},
+        {"RssAnon", 1, c.rss_anon << (PAGE_SHIFT - 10)},
+        {"RssFile", 1, c.rss_file << (PAGE_SHIFT - 10)}, {"RssShmem", 1, 0},
+        {"VmData", 1, c.data << (PAGE_SHIFT - 10)}, {"VmStk", 1, c.stack << (PAGE_SHIFT - 10)},
+        {"VmExe", 1, text}, {"VmLib", 1, lib},
+        {"VmPTE", 1, mm->pt.ntables << (PAGE_SHIFT - 10)}, {"VmSwap", 1, 0},
+        {"Threads", 0, 1},
+    };
+    struct sbuf sb = {NULL, 0, 0};
+    char *out = NULL;
+    for (int pass = 0; pass < 2; pass++) {
+        sb.pos = 0;
+        for (char *line = h, *nl; *line; line = nl) {
+            nl = strchr(line, '\n');
+            nl = nl ? nl + 1 : line + strlen(line);
+            int len = (int)(nl - line);
+            const char *colon = memchr(line, ':', (size_t)len);
+            size_t kl = colon ? (size_t)(colon - line) : 0;
+#define KEY(k) (kl == strlen(k) && !strncmp(line, k, kl))
+            bool done = false;
+            if (KEY("Name")) {
+                sb_printf(&sb, "Name:\t%s\n", comm);
+                done = true;
+            } else if (KEY("State")) {
+                sb_printf(&sb, "State:\tR (running)\n");
+                done = true;
+            } else if (KEY("SigPnd")) {
+                sb_printf(&sb, "SigPnd:\t%016llx\n", 0ULL);
+                done = true;
+            } else if (KEY("ShdPnd")) {
+                sb_printf(&sb, "ShdPnd:\t%016llx\n", (unsigned long long)pm->sig.pending);
+                done = true;
+            } else if (KEY("SigBlk")) {
+                sb_printf(&sb, "SigBlk:\t%016llx\n", (unsigned long long)pm->sigmask);
+                done = true;
+            } else if (KEY("SigIgn")) {
+                sb_printf(&sb, "SigIgn:\t%016llx\n", (unsigned long long)ign);
+                done = true;
+            } else if (KEY("SigCgt")) {
+                sb_printf(&sb, "SigCgt:\t%016llx\n", (unsigned long long)cgt);
+                done = true;
+            }
+            for (size_t i = 0; !done && i < sizeof(rep) / sizeof(rep[0]); i++)
+                if (KEY(rep[i].key)) {
+                    if (rep[i].kb)
+                        /* SEQ_PUT_DEC: width 8, then " kB" */
+                        sb_printf(&sb, "%s:\t%8llu kB\n", rep[i].key, rep[i].v);
+                    else
+                        sb_printf(&sb, "%s:\t%llu\n", rep[i].key, rep[i].v);
+                    done = true;
+                }
+#undef KEY
+            if (!done)
+                sb_printf(&sb, "%.*s", len, line);
+        }
+        if (pass == 0) {
+            out = malloc(sb.pos + 1);
+            if (!out)
+                break;
+            sb.buf = out;
+            sb.len = sb.pos + 1;
+        }
+    }
+    int fd = out ? content_fd(out, sb.pos) : -ENOMEM;
+    free(out);
+    free(h);
+    return fd;
+}
+
+/*
+ * fs/proc/fd.c: /proc/self/fd/N names the guest's fd N, not the
+ * emulator's: the host fd behind it, through the host's own
+ * /proc/self/fd/H, so that open reopens the same file (proc_fd_link) and
+ * readlink gives its path (d_path).  A guest fd that is not open is
+ * -ENOENT, as a missing entry of the fd directory is.  Returns 0 with the
+ * host's path for it in hostpath, a negative errno, or PROCFS_NOT_MINE if
+ * e is not "fd/N".  Listing /proc/self/fd stays the host's directory.
+ */
+static int fd_entry(struct pagemu *pm, const char *e, char *hostpath, size_t len)
+{
+    char *end;
+    long n;
+
+    if (strncmp(e, "fd/", 3) || e[3] < '0' || e[3] > '9')
+        return PROCFS_NOT_MINE;
+    errno = 0;
+    n = strtol(e + 3, &end, 10);
+    if (*end || errno || n < 0 || n > INT32_MAX)
+        return PROCFS_NOT_MINE;
+    int h = fd_host(pm, n);
+    if (h < 0)
+        return -ENOENT;
+    snprintf(hostpath, len, "/proc/self/fd/%d", h);
+    return 0;
+}
+
 int procfs_open(struct pagemu *pm, const char *path, int flags)
 {
     const char *e = self_entry(path);
@@ -201,14 +495,34 @@ int procfs_open(struct pagemu *pm, const char *path, int flags)
         int fd = open(pm->exe_path, (flags & ~O_CREAT) | O_CLOEXEC);
         return fd < 0 ? linux_err(errno) : fd;
     }
-    return PROCFS_NOT_MINE;
+    if (!strcmp(e, "auxv"))
+        return writing ? -EACCES : gen_auxv(pm);
+    if (!strcmp(e, "stat"))
+        return writing ? -EACCES : gen_stat(pm);
+    if (!strcmp(e, "status"))
+        return writing ? -EACCES : gen_status(pm);
+    char hp[64];
+    int r = fd_entry(pm, e, hp, sizeof(hp));
+    if (r == 0) {
+        int fd = open(hp, (flags & ~O_CREAT) | O_CLOEXEC);
+        return fd < 0 ? linux_err(errno) : fd;
+    }
+    return r;
 }
 
 long procfs_readlink(struct pagemu *pm, const char *path, char *buf, size_t bufsz)
 {
     const char *e = self_entry(path);
-    if (!e || strcmp(e, "exe"))
+    if (!e)
         return PROCFS_NOT_MINE;
+    if (strcmp(e, "exe")) {
+        char hp[64];
+        int r = fd_entry(pm, e, hp, sizeof(hp));
+        if (r)
+            return r;
+        ssize_t n = readlink(hp, buf, bufsz);
+        return n < 0 ? linux_err(errno) : (long)n;
+    }
     size_t n = strlen(pm->exe_path);
     if (n > bufsz)
         n = bufsz;

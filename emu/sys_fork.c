@@ -105,6 +105,8 @@ static void child_setup(struct pagemu *pm, const struct kernel_clone_args *args,
     pm->sig.pending = 0;
     pm->sig.nq = 0;
     sigchld_forget();
+    /* copy_process: p->min_flt = p->maj_flt = 0 (getrusage's counts) */
+    pm->mm.minor_faults = 0;
     /* futex_init_task; CLONE_CHILD_CLEARTID */
     pm->robust_list = 0;
     pm->robust_len = 0;

@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -678,6 +680,8 @@ long sys_fcntl(struct pagemu *pm, const uint64_t *a)
     case F_SETFL:
     case F_GETPIPE_SZ:
     case F_SETPIPE_SZ:
+    case F_ADD_SEALS:   /* mm/memfd.c: memfd_fcntl - the host memfd's seals */
+    case F_GET_SEALS:
         r = fcntl(host, (int)cmd, (int)argi);
         return r < 0 ? linux_err(errno) : r;
     case F_GETLK:
@@ -793,4 +797,109 @@ long sys_pipe(struct pagemu *pm, const uint64_t *a)
 long sys_pipe2(struct pagemu *pm, const uint64_t *a)
 {
     return do_pipe2(pm, a[0], (unsigned int)a[1]);
+}
+
+/* ---- sendfile, copy_file_range, memfd_create, syncfs, fchown ---------- */
+
+/* fs/read_write.c: do_sendfile() - both fds are looked up (in first), a
+ * NULL offset uses in's file position, a given one is read, advanced by
+ * what was copied and written back; count is capped at MAX_RW_COUNT. */
+long sys_sendfile(struct pagemu *pm, const uint64_t *a)
+{
+    int out = fd_host(pm, ufd(a[0]));
+    int in = fd_host(pm, ufd(a[1]));
+    size_t count = a[3] > MAX_RW_COUNT ? MAX_RW_COUNT : (size_t)a[3];
+    off_t off;
+    ssize_t n;
+
+    if (in < 0)
+        return in;
+    if (out < 0)
+        return out;
+    if (!a[2]) {
+        procfs_before_read(pm, in, -1);
+        n = sendfile(out, in, NULL, count);
+        return n < 0 ? linux_err(errno) : (long)n;
+    }
+    if (copy_from_user(pm, &off, a[2], sizeof(off)))
+        return -EFAULT;
+    procfs_before_read(pm, in, (long long)off);
+    n = sendfile(out, in, &off, count);
+    if (n < 0)
+        return linux_err(errno);
+    if (copy_to_user(pm, a[2], &off, sizeof(off)))
+        return -EFAULT;
+    return (long)n;
+}
+
+/* fs/read_write.c: copy_file_range - the offsets are copied in, the host
+ * does the copy (flags must be 0: it says -EINVAL), and a given offset is
+ * advanced and copied back. */
+long sys_copy_file_range(struct pagemu *pm, const uint64_t *a)
+{
+    int in = fd_host(pm, ufd(a[0]));
+    int out = fd_host(pm, ufd(a[2]));
+    loff_t oin, oout;
+    ssize_t n;
+
+    if (in < 0)
+        return in;
+    if (out < 0)
+        return out;
+    if (a[1] && copy_from_user(pm, &oin, a[1], sizeof(oin)))
+        return -EFAULT;
+    if (a[3] && copy_from_user(pm, &oout, a[3], sizeof(oout)))
+        return -EFAULT;
+    n = syscall(SYS_copy_file_range, in, a[1] ? &oin : NULL, out,
+                a[3] ? &oout : NULL, (size_t)a[4], (unsigned int)a[5]);
+    if (n < 0)
+        return linux_err(errno);
+    if (a[1] && copy_to_user(pm, a[1], &oin, sizeof(oin)))
+        return -EFAULT;
+    if (a[3] && copy_to_user(pm, a[3], &oout, sizeof(oout)))
+        return -EFAULT;
+    return (long)n;
+}
+
+/* mm/memfd.c: memfd_create - the name is at most MFD_NAME_MAX_LEN (249)
+ * bytes, longer is -EINVAL; the flags are the host's to check (same
+ * values).  The host memfd carries the name ("memfd:NAME" in
+ * /proc/self/fd), the seals and the size; it is a regular file, so
+ * mmap's file path takes it. */
+#define LINUX_MFD_NAME_MAX_LEN (255 - 6)
+long sys_memfd_create(struct pagemu *pm, const uint64_t *a)
+{
+    char name[LINUX_MFD_NAME_MAX_LEN + 1];
+    unsigned int flags = (unsigned int)a[1];
+    long n = strncpy_from_user(pm, name, a[0], sizeof(name));
+    int h;
+
+    if (n == -ENAMETOOLONG)
+        return -EINVAL;
+    if (n < 0)
+        return n;
+    h = (int)syscall(SYS_memfd_create, name, flags | MFD_CLOEXEC);
+    if (h < 0)
+        return linux_err(errno);
+    return fd_install(pm, h, (flags & MFD_CLOEXEC) != 0, 0);
+}
+
+/* fs/sync.c: syncfs */
+long sys_syncfs(struct pagemu *pm, const uint64_t *a)
+{
+    int host = fd_host(pm, ufd(a[0]));
+
+    if (host < 0)
+        return host;
+    return syncfs(host) < 0 ? linux_err(errno) : 0;
+}
+
+/* fs/open.c: ksys_fchown - uid/gid are 32-bit, (uid_t)-1 keeps the id */
+long sys_fchown(struct pagemu *pm, const uint64_t *a)
+{
+    int host = fd_host(pm, ufd(a[0]));
+
+    if (host < 0)
+        return host;
+    return fchown(host, (uid_t)a[1], (gid_t)a[2]) < 0 ? linux_err(errno) : 0;
 }

@@ -158,6 +158,20 @@ static bool proc_candidate(int hd, const char *path, char *abs)
     size_t pl = strlen(path), dl;
 
     if (path[0] == '/') {
+        /* /dev/fd is a link to /proc/self/fd and /dev/std{in,out,err} to
+         * its entries (udev, systemd's static nodes); resolve them for
+         * the guest's fds, not the emulator's. */
+        static const char *const devfd[] = {"/dev/stdin", "/dev/stdout", "/dev/stderr"};
+        for (int i = 0; i < 3; i++)
+            if (!strcmp(path, devfd[i])) {
+                snprintf(abs, PROC_ABS_MAX, "/proc/self/fd/%d", i);
+                return true;
+            }
+        if (!strncmp(path, "/dev/fd/", 8) && pl < PROC_ABS_MAX - 16) {
+            snprintf(abs, PROC_ABS_MAX, "/proc/self/fd/%s", path + 8);
+            normalise_path(abs);
+            return is_under_proc(abs);
+        }
         if (!strstr(path, "proc"))
             return false;
         memcpy(abs, path, pl + 1);
@@ -755,4 +769,45 @@ long sys_utimensat(struct pagemu *pm, const uint64_t *a)
     if (syscall(SYS_utimensat, hd, p, a[2] ? ts : NULL, flags) < 0)
         return linux_err(errno);
     return 0;
+}
+
+/* ---- chown ------------------------------------------------------------ */
+
+/* fs/open.c: do_fchownat() - flags AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH
+ * only, else -EINVAL before the path is read; chown follows links, lchown
+ * does not. */
+static long do_fchownat(struct pagemu *pm, uint64_t udfd, uint64_t upath,
+                        uint64_t user, uint64_t group, int flag)
+{
+    char path[LINUX_PATH_MAX];
+    int hd;
+    long err;
+
+    if (flag & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+        return -EINVAL;
+    err = getname(pm, upath, path);
+    if (err)
+        return err;
+    err = host_dirfd(pm, udfd, path, &hd);
+    if (err)
+        return err;
+    if (syscall(SYS_fchownat, hd, path, (uid_t)user, (gid_t)group, flag) < 0)
+        return linux_err(errno);
+    return 0;
+}
+
+long sys_chown(struct pagemu *pm, const uint64_t *a)
+{
+    return do_fchownat(pm, (uint64_t)(int64_t)AT_FDCWD, a[0], a[1], a[2], 0);
+}
+
+long sys_lchown(struct pagemu *pm, const uint64_t *a)
+{
+    return do_fchownat(pm, (uint64_t)(int64_t)AT_FDCWD, a[0], a[1], a[2],
+                       AT_SYMLINK_NOFOLLOW);
+}
+
+long sys_fchownat(struct pagemu *pm, const uint64_t *a)
+{
+    return do_fchownat(pm, a[0], a[1], a[2], a[3], (int)a[4]);
 }

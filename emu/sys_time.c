@@ -11,7 +11,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/syscall.h>
+#include <sys/resource.h>
 #include <sys/time.h>
+#include <sys/times.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -295,4 +297,48 @@ long sys_clock_getres(struct pagemu *pm, const uint64_t *a)
     lts.tv_sec = ts.tv_sec;
     lts.tv_nsec = ts.tv_nsec;
     return copy_to_user(pm, a[1], &lts, sizeof(lts)) ? -EFAULT : 0;
+}
+
+/* ---- times, getrusage ------------------------------------------------- */
+
+/* kernel/sys.c: times - the guest's CPU time is the emulator's; the result
+ * is clock ticks since boot (jiffies_64_to_clock_t), which the host's
+ * times() returns alike.  A NULL buffer is allowed. */
+long sys_times(struct pagemu *pm, const uint64_t *a)
+{
+    struct tms t;
+    clock_t r = times(&t);
+
+    _Static_assert(sizeof(struct tms) == 32, "struct tms");
+    if (a[0] && copy_to_user(pm, a[0], &t, sizeof(t)))
+        return -EFAULT;
+    return (long)r;
+}
+
+/* include/uapi/linux/resource.h */
+#define LINUX_RUSAGE_SELF 0
+#define LINUX_RUSAGE_CHILDREN (-1)
+#define LINUX_RUSAGE_THREAD 1
+
+/* kernel/sys.c: getrusage - who other than SELF, CHILDREN or THREAD is
+ * -EINVAL.  Times, maxrss and the rest are the host's for the emulator
+ * (or its reaped children, which are guest children); ru_minflt is the
+ * guest's own count of demand-paging faults (mm.minor_faults, counted by
+ * fault.c as handle_mm_fault would: one per page made present), which a
+ * child's emulator reports for itself, so RUSAGE_CHILDREN's sums are
+ * emulator counts for the children. */
+long sys_getrusage(struct pagemu *pm, const uint64_t *a)
+{
+    int who = (int)a[0];
+    struct rusage ru;
+
+    _Static_assert(sizeof(struct rusage) == 144, "struct rusage");
+    if (who != LINUX_RUSAGE_SELF && who != LINUX_RUSAGE_CHILDREN &&
+        who != LINUX_RUSAGE_THREAD)
+        return -EINVAL;
+    if (getrusage(who, &ru) < 0)
+        return linux_err(errno);
+    if (who != LINUX_RUSAGE_CHILDREN)
+        ru.ru_minflt = (long)pm->mm.minor_faults;
+    return copy_to_user(pm, a[1], &ru, sizeof(ru)) ? -EFAULT : 0;
 }
