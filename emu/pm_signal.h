@@ -7,8 +7,9 @@
  * header of that name would shadow the C library's <signal.h> for every
  * file that includes it.
  *
- * Host signals are not forwarded to the guest: with one guest thread, only
- * the guest itself (kill, tgkill, sigqueue, faults) makes signals pending.
+ * Host signals the guest handles (SIGCHLD, SIGINT, SIGTERM, SIGALRM, ...)
+ * are forwarded to it by sigchld.c; otherwise only the guest itself (kill,
+ * tgkill, sigqueue, faults) makes signals pending.
  */
 #ifndef PM_SIGNAL_H
 #define PM_SIGNAL_H

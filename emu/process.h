@@ -79,6 +79,14 @@ void sigchld_sync(struct pagemu *pm);
 void sigchld_poll(struct pagemu *pm);
 void sigchld_sleep(struct pagemu *pm);
 void sigchld_forget(void);
+/* The other forwarded host signals (sigchld.c): is sig one of them, mirror
+ * the guest's disposition of sig on the host, and has the host recorded
+ * any (the run loop then polls and delivers). */
+bool hostsig_forwarded(int sig);
+void hostsig_sync(struct pagemu *pm, int sig);
+bool hostsig_pending(void);
+/* Did a forwarded signal's handler stop the engine since the last call? */
+bool hostsig_take_kick(void);
 
 /* api.c: reseed the handle's generator (a fork child must not repeat its
  * parent's random bytes). */

@@ -16,6 +16,7 @@
 #include "fault_addr.h"
 #include "strace.h"
 #include "usermode.h"
+#include "process.h"
 
 uint64_t reg_read(struct pagemu *pm, int reg)
 {
@@ -524,6 +525,13 @@ PAGEMU_API pagemu_err pagemu_run(pagemu_t *pm, pagemu_result *res)
         pm->have_fault = false;
         pm->pending_intno = -1;
         run_sync_tlb(pm);
+        if (hostsig_pending()) {    /* arrived while the engine was idle */
+            sigchld_poll(pm);
+            if (signal_pending_unblocked(&pm->sig, pm->sigmask)) {
+                signal_deliver(pm);
+                continue;
+            }
+        }
         uc_err e = uc_emu_start(pm->uc, reg_read(pm, UC_X86_REG_RIP), 0, 0, 0);
         if (pm->exited)
             break;
@@ -554,6 +562,14 @@ PAGEMU_API pagemu_err pagemu_run(pagemu_t *pm, pagemu_result *res)
             pm_set_error(pm, "unicorn: %s at rip 0x%llx", uc_strerror(e),
                          (unsigned long long)reg_read(pm, UC_X86_REG_RIP));
             return PAGEMU_EENGINE;
+        }
+        /* A forwarded host signal stopped the engine (sigchld.c): deliver
+         * it as the return from the interrupt would. */
+        if (hostsig_take_kick() || hostsig_pending()) {
+            sigchld_poll(pm);
+            if (signal_pending_unblocked(&pm->sig, pm->sigmask))
+                signal_deliver(pm);
+            continue;
         }
         if (pm->stop)
             continue;

@@ -29,24 +29,69 @@
 #include "pm_signal.h"
 #include "process.h"
 
-static volatile sig_atomic_t chld_pending;
-static siginfo_t chld_info;
+/*
+ * The same mirroring for the other signals the outside world sends a
+ * process (a terminal's SIGINT/SIGQUIT/SIGWINCH, kill's SIGTERM/SIGHUP/
+ * SIGUSR*, the host timers of sys_time.c: SIGALRM/SIGVTALRM/SIGPROF, and
+ * SIGPIPE, which the host raises for the emulator's own write to a pipe
+ * without readers exactly when Linux would for the guest's:
+ * fs/pipe.c: pipe_write, send_sig(SIGPIPE) and -EPIPE).  With the guest's
+ * SIG_DFL the host default applies to the emulator, which is Linux's
+ * result for the guest (death by that signal, which the parent sees);
+ * SIG_IGN is ignored by the host too (write just fails with EPIPE).
+ *
+ * A recorded signal is queued for the guest at the next return from a
+ * syscall, in a wait (sigchld_sleep), or - for a guest computing without
+ * syscalls - when the run loop returns: the host handler calls
+ * uc_emu_stop(), which only sets uc->stop_request and cpu_exit()'s
+ * exit_request/icount_decr flags, so it is safe in a signal handler, and
+ * run.c delivers pending signals when the engine stops
+ * (kernel/entry/common.c: irqentry_exit_to_user_mode).
+ */
+static const int forwarded[] = {
+    LINUX_SIGCHLD, LINUX_SIGHUP, LINUX_SIGINT, LINUX_SIGQUIT, LINUX_SIGUSR1,
+    LINUX_SIGUSR2, LINUX_SIGPIPE, LINUX_SIGALRM, LINUX_SIGTERM,
+    LINUX_SIGVTALRM, LINUX_SIGPROF, LINUX_SIGWINCH,
+};
+#define NFWD (sizeof(forwarded) / sizeof(forwarded[0]))
 
-static void host_sigchld(int sig, siginfo_t *si, void *ctx)
+static volatile sig_atomic_t host_pending[LINUX_NSIG + 1];
+static volatile sig_atomic_t any_pending;
+static volatile sig_atomic_t kicked;   /* uc_emu_stop was called */
+static siginfo_t host_info[LINUX_NSIG + 1];
+static uc_engine *volatile stop_uc;
+
+static void host_forward(int sig, siginfo_t *si, void *ctx)
 {
-    (void)sig, (void)ctx;
+    (void)ctx;
     /* A standard signal is pending once: the first one's info is kept
      * (kernel/signal.c: legacy_queue). */
-    if (!chld_pending)
-        chld_info = *si;
-    chld_pending = 1;
+    if (!host_pending[sig])
+        host_info[sig] = *si;
+    host_pending[sig] = 1;
+    any_pending = 1;
+    if (stop_uc) {
+        kicked = 1;
+        uc_emu_stop(stop_uc);
+    }
 }
 
-void sigchld_sync(struct pagemu *pm)
+bool hostsig_forwarded(int sig)
 {
-    const struct linux_sigaction *ka = &pm->sigact[LINUX_SIGCHLD - 1];
+    for (size_t i = 0; i < NFWD; i++)
+        if (forwarded[i] == sig)
+            return true;
+    return false;
+}
+
+void hostsig_sync(struct pagemu *pm, int sig)
+{
+    const struct linux_sigaction *ka = &pm->sigact[sig - 1];
     struct sigaction sa;
 
+    if (!hostsig_forwarded(sig))
+        return;
+    stop_uc = pm->uc;
     memset(&sa, 0, sizeof(sa));
     sigemptyset(&sa.sa_mask);
     if (ka->handler == LINUX_SIG_DFL) {
@@ -54,47 +99,84 @@ void sigchld_sync(struct pagemu *pm)
     } else if (ka->handler == LINUX_SIG_IGN) {
         sa.sa_handler = SIG_IGN;
     } else {
-        sa.sa_sigaction = host_sigchld;
+        sa.sa_sigaction = host_forward;
         sa.sa_flags = SA_SIGINFO | ((ka->flags & LINUX_SA_RESTART) ? SA_RESTART : 0);
     }
-    if (ka->flags & LINUX_SA_NOCLDSTOP)
-        sa.sa_flags |= SA_NOCLDSTOP;
-    if (ka->flags & LINUX_SA_NOCLDWAIT)
-        sa.sa_flags |= SA_NOCLDWAIT;
-    sigaction(SIGCHLD, &sa, NULL);
+    if (sig == LINUX_SIGCHLD) {
+        if (ka->flags & LINUX_SA_NOCLDSTOP)
+            sa.sa_flags |= SA_NOCLDSTOP;
+        if (ka->flags & LINUX_SA_NOCLDWAIT)
+            sa.sa_flags |= SA_NOCLDWAIT;
+    }
+    sigaction(sig, &sa, NULL);
+}
+
+void sigchld_sync(struct pagemu *pm)
+{
+    for (size_t i = 0; i < NFWD; i++)
+        hostsig_sync(pm, forwarded[i]);
 }
 
 void sigchld_forget(void)
 {
-    chld_pending = 0;
+    for (size_t i = 0; i < NFWD; i++)
+        host_pending[forwarded[i]] = 0;
+    any_pending = 0;
+}
+
+bool hostsig_pending(void)
+{
+    return any_pending != 0;
+}
+
+bool hostsig_take_kick(void)
+{
+    if (!kicked)
+        return false;
+    kicked = 0;
+    return true;
+}
+
+static void block_forwarded(sigset_t *old)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    for (size_t i = 0; i < NFWD; i++)
+        sigaddset(&set, forwarded[i]);
+    sigprocmask(SIG_BLOCK, &set, old);
 }
 
 void sigchld_poll(struct pagemu *pm)
 {
-    if (!chld_pending)
+    if (!any_pending)
         return;
-    sigset_t one, old;
-    struct linux_siginfo info;
-    sigemptyset(&one);
-    sigaddset(&one, SIGCHLD);
-    sigprocmask(SIG_BLOCK, &one, &old);
-    _Static_assert(sizeof(info) == sizeof(chld_info), "siginfo_t layouts");
-    memcpy(&info, &chld_info, sizeof(info));
-    chld_pending = 0;
+    sigset_t old;
+    struct linux_siginfo info[NFWD];
+    int n = 0;
+    block_forwarded(&old);
+    _Static_assert(sizeof(info[0]) == sizeof(host_info[0]), "siginfo_t layouts");
+    for (size_t i = 0; i < NFWD; i++) {
+        int sig = forwarded[i];
+        if (host_pending[sig]) {
+            memcpy(&info[n++], &host_info[sig], sizeof(info[0]));
+            host_pending[sig] = 0;
+        }
+    }
+    any_pending = 0;
     sigprocmask(SIG_SETMASK, &old, NULL);
-    send_signal_self(pm, &info, false);
+    for (int i = 0; i < n; i++)
+        send_signal_self(pm, &info[i], false);
 }
 
 void sigchld_sleep(struct pagemu *pm)
 {
-    sigset_t one, old;
-    sigemptyset(&one);
-    sigaddset(&one, SIGCHLD);
-    sigprocmask(SIG_BLOCK, &one, &old);
+    sigset_t old;
+    block_forwarded(&old);
     sigchld_poll(pm);
     if (!signal_pending_unblocked(&pm->sig, pm->sigmask)) {
         sigset_t wait = old;
-        sigdelset(&wait, SIGCHLD);
+        for (size_t i = 0; i < NFWD; i++)
+            sigdelset(&wait, forwarded[i]);
         sigsuspend(&wait);
     }
     sigprocmask(SIG_SETMASK, &old, NULL);

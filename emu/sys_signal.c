@@ -60,8 +60,7 @@ long sys_rt_sigaction(struct pagemu *pm, const uint64_t *a)
         nw.flags &= LINUX_UAPI_SA_FLAGS;
         nw.mask &= ~UNBLOCKABLE;
         pm->sigact[sig - 1] = nw;
-        if (sig == LINUX_SIGCHLD)
-            sigchld_sync(pm);   /* the host's SIGCHLD follows (sigchld.c) */
+        hostsig_sync(pm, sig);  /* the host's disposition follows (sigchld.c) */
         /* POSIX 3.3.1.3: setting SIG_IGN, or SIG_DFL for a signal whose
          * default is to ignore, discards it if pending, blocked or not. */
         if (sig_handler_ignored(nw.handler, sig))
