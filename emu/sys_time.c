@@ -342,3 +342,112 @@ long sys_getrusage(struct pagemu *pm, const uint64_t *a)
         ru.ru_minflt = (long)pm->mm.minor_faults;
     return copy_to_user(pm, a[1], &ru, sizeof(ru)) ? -EFAULT : 0;
 }
+
+/* ---- alarm, interval timers, POSIX timers ----------------------------- */
+
+/*
+ * The guest's timers are the emulator's host timers: one guest process is
+ * one host process, so the host's alarm/itimer/posix-timer machinery
+ * (kernel/time/itimer.c, kernel/time/alarm.c, kernel/time/posix-timers.c)
+ * gives the guest's semantics - fork does not inherit them, execve keeps
+ * alarm and the itimers - and the signal they raise reaches the guest
+ * through the host-signal forwarding of sigchld.c (a handler installed by
+ * the guest is mirrored on the host).  Timer ids are the host's, so
+ * si_timerid in the forwarded siginfo is the id the guest holds.  The
+ * structs (itimerval, itimerspec, sigevent) are the same on the host.
+ */
+long sys_alarm(struct pagemu *pm, const uint64_t *a)
+{
+    (void)pm;
+    /* kernel/time/itimer.c: alarm_setitimer - seconds are unsigned int */
+    return (long)alarm((unsigned int)a[0]);
+}
+
+long sys_getitimer(struct pagemu *pm, const uint64_t *a)
+{
+    struct itimerval v;
+
+    if (syscall(SYS_getitimer, (int)a[0], &v) < 0)
+        return linux_err(errno);
+    return copy_to_user(pm, a[1], &v, sizeof(v)) ? -EFAULT : 0;
+}
+
+/* kernel/time/itimer.c: setitimer - a NULL new value is allowed (and
+ * disarms, with a warning, as the kernel still does); the old value is
+ * written after the timer changed. */
+long sys_setitimer(struct pagemu *pm, const uint64_t *a)
+{
+    struct itimerval nv, ov;
+
+    _Static_assert(sizeof(struct itimerval) == 32, "struct itimerval");
+    if (a[1] && copy_from_user(pm, &nv, a[1], sizeof(nv)))
+        return -EFAULT;
+    if (syscall(SYS_setitimer, (int)a[0], a[1] ? &nv : NULL, a[2] ? &ov : NULL) < 0)
+        return linux_err(errno);
+    if (a[2] && copy_to_user(pm, a[2], &ov, sizeof(ov)))
+        return -EFAULT;
+    return 0;
+}
+
+/* include/uapi/asm-generic/siginfo.h: struct sigevent, 64 bytes */
+struct linux_sigevent {
+    uint64_t sigev_value;
+    int32_t sigev_signo;
+    int32_t sigev_notify;
+    int32_t tid;            /* _sigev_un._tid (SIGEV_THREAD_ID) */
+    int32_t pad[11];
+};
+_Static_assert(sizeof(struct linux_sigevent) == 64, "struct sigevent");
+
+/* kernel/time/posix-timers.c: timer_create - the clock and the sigevent
+ * are the host's to check; the id is written back to the guest. */
+long sys_timer_create(struct pagemu *pm, const uint64_t *a)
+{
+    struct linux_sigevent ev;
+    int id;
+
+    if (a[1] && copy_from_user(pm, &ev, a[1], sizeof(ev)))
+        return -EFAULT;
+    if (syscall(SYS_timer_create, (clockid_t)a[0], a[1] ? &ev : NULL, &id) < 0)
+        return linux_err(errno);
+    if (copy_to_user(pm, a[2], &id, sizeof(id))) {
+        syscall(SYS_timer_delete, id);
+        return -EFAULT;
+    }
+    return 0;
+}
+
+long sys_timer_settime(struct pagemu *pm, const uint64_t *a)
+{
+    struct itimerspec nv, ov;
+
+    if (copy_from_user(pm, &nv, a[2], sizeof(nv)))
+        return -EFAULT;
+    if (syscall(SYS_timer_settime, (int)a[0], (int)a[1], &nv, a[3] ? &ov : NULL) < 0)
+        return linux_err(errno);
+    if (a[3] && copy_to_user(pm, a[3], &ov, sizeof(ov)))
+        return -EFAULT;
+    return 0;
+}
+
+long sys_timer_gettime(struct pagemu *pm, const uint64_t *a)
+{
+    struct itimerspec v;
+
+    if (syscall(SYS_timer_gettime, (int)a[0], &v) < 0)
+        return linux_err(errno);
+    return copy_to_user(pm, a[1], &v, sizeof(v)) ? -EFAULT : 0;
+}
+
+long sys_timer_getoverrun(struct pagemu *pm, const uint64_t *a)
+{
+    (void)pm;
+    long r = syscall(SYS_timer_getoverrun, (int)a[0]);
+    return r < 0 ? linux_err(errno) : r;
+}
+
+long sys_timer_delete(struct pagemu *pm, const uint64_t *a)
+{
+    (void)pm;
+    return syscall(SYS_timer_delete, (int)a[0]) < 0 ? linux_err(errno) : 0;
+}
