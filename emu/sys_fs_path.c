@@ -215,6 +215,32 @@ static bool proc_candidate(int hd, const char *path, char *abs)
     return is_under_proc(abs);
 }
 
+/*
+ * stat() through /proc/self/fd/N (or /dev/fd/N) follows the link to the
+ * guest's fd N: the host fd behind it, or -ENOENT when N is not open.
+ * Returns PROCFS_NOT_MINE when abs is not such a path.
+ */
+static long guest_fd_link(struct pagemu *pm, const char *abs)
+{
+    char own[48];
+    const char *rest = NULL;
+    int n = snprintf(own, sizeof(own), "/proc/%d/fd/", (int)getpid());
+    if (!strncmp(abs, "/proc/self/fd/", 14))
+        rest = abs + 14;
+    else if (!strncmp(abs, "/proc/thread-self/fd/", 21))
+        rest = abs + 21;
+    else if (n > 0 && !strncmp(abs, own, (size_t)n))
+        rest = abs + n;
+    if (!rest || !*rest)
+        return PROCFS_NOT_MINE;
+    char *end;
+    long gfd = strtol(rest, &end, 10);
+    if (*end || gfd < 0)
+        return PROCFS_NOT_MINE;
+    int h = fd_host(pm, gfd);
+    return h < 0 ? -ENOENT : h;
+}
+
 /* ---- open ------------------------------------------------------------- */
 
 /*
@@ -301,6 +327,17 @@ static long do_fstatat(struct pagemu *pm, uint64_t udfd, uint64_t upath,
     err = host_dirfd(pm, udfd, p, &hd);
     if (err)
         return err;
+    char abs[PROC_ABS_MAX];
+    if (p && !(flags & AT_SYMLINK_NOFOLLOW) && proc_candidate(hd, p, abs)) {
+        long h = guest_fd_link(pm, abs);
+        if (h != PROCFS_NOT_MINE) {
+            if (h < 0)
+                return h;
+            if (fstat((int)h, &st) < 0)
+                return linux_err(errno);
+            return copy_to_user(pm, ubuf, &st, sizeof(st)) ? -EFAULT : 0;
+        }
+    }
     if (syscall(SYS_newfstatat, hd, p, &st, flags) < 0)
         return linux_err(errno);
     return copy_to_user(pm, ubuf, &st, sizeof(st)) ? -EFAULT : 0;

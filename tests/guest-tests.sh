@@ -369,15 +369,18 @@ if [ -x "$busybox" ]; then
 	for a in $("$busybox" --list); do
 		[ -e "$bb/bin/$a" ] || ln -s "$busybox" "$bb/bin/$a"
 	done
-	sh_case() {
-		local name="busybox sh: $1" script=$2 pre
+	# shell_case LABEL NAME SCRIPT SHELL...: run SHELL... -c SCRIPT natively
+	# and under pagemu and compare.
+	shell_case() {
+		local name="$1: $2" script=$3 pre
+		shift 3
 		bb_n=$((bb_n + 1))
 		selected "$name [busybox]" || return 0
 		pre="$bb/case$bb_n"
 		# in the background and waited for: bash does not then print
 		# "Terminated" for the cases that die of a signal on purpose
 		(cd "$bb" && exec "${run_env[@]}" "PATH=$bb/bin" timeout "$timeout_s" \
-			"$busybox" sh -c "$script" </dev/null >"$pre.native.out" 2>"$pre.native.err") &
+			"$@" -c "$script" </dev/null >"$pre.native.out" 2>"$pre.native.err") &
 		wait $!
 		local ns=$?
 		if [ "$ns" -eq 124 ]; then
@@ -385,9 +388,12 @@ if [ -x "$busybox" ]; then
 			return 0
 		fi
 		(cd "$bb" && exec "${run_env[@]}" "PATH=$bb/bin" timeout "$timeout_s" "$pagemu" -- \
-			"$busybox" sh -c "$script" </dev/null >"$pre.pagemu.out" 2>"$pre.pagemu.err")
+			"$@" -c "$script" </dev/null >"$pre.pagemu.out" 2>"$pre.pagemu.err")
 		local es=$?
 		compare "$name [busybox]" "$pre.native" "$ns" "$pre.pagemu" "$es"
+	}
+	sh_case() {
+		shell_case "busybox sh" "$1" "$2" "$busybox" sh
 	}
 
 	sh_case "pipeline" 'seq 1 1000 | sort -r | head -3'
@@ -439,6 +445,29 @@ EOF'
 	sh_case "set -e" 'set -e; echo one; false; echo not reached'
 	sh_case "nested shells" 'sh -c "sh -c \"echo deep; exit 7\""; echo $?'
 	sh_case "xargs sh -c" 'seq 3 | xargs -I{} sh -c "echo item {}"'
+
+	# Debian's bash-static, scripted the same way (issue 4's bar).
+	bash_static=${BASH_STATIC:-/bin/bash-static}
+	if [ -x "$bash_static" ]; then
+		bash_case() {
+			shell_case "bash-static" "$1" "$2" "$bash_static"
+		}
+		bash_case "pipeline" 'seq 1 500 | sort -rn | head -3'
+		bash_case "subshell status" '(exit 7); echo "sub=$?"; ( cd lsdir && ls ) | wc -l'
+		bash_case "trap EXIT" 'trap "echo bye" EXIT; echo hi'
+		bash_case "trap ERR and set -e" 'set -e; trap "echo err \$LINENO" ERR; true; false; echo never'
+		bash_case "arrays and [[ ]]" 'a=(x y z); [[ ${#a[@]} -eq 3 && ${a[1]} == y ]] && echo "${a[*]}"'
+		bash_case "functions and local" 'f() { local v=$1; echo $((v * 2)); }; echo $(f 21)'
+		bash_case "pipefail" 'set -o pipefail; false | true; echo $?'
+		bash_case "process substitution" 'diff <(seq 1 3) <(seq 1 3) && echo same'
+		bash_case "here-string and read" 'read a b <<< "one two"; echo "$b $a"'
+		bash_case "while read from a pipe" 'seq 1 4 | while read n; do echo "n$n"; done'
+		bash_case "background job and wait" 'sleep 0.1 & wait $!; echo "waited $?"'
+		bash_case "command substitution nesting" 'echo "$(echo "$(echo deep)")"'
+		bash_case "kill a child" 'sleep 5 & kill $!; wait $!; echo "status $?"'
+	else
+		echo "SKIP: bash-static cases ($bash_static not found; scripts/setup.sh installs it)"
+	fi
 else
 	echo "SKIP: busybox comparison ($busybox not found)"
 fi
