@@ -38,7 +38,7 @@ PIN
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
     build-essential autoconf automake libtool pkg-config check \
-    musl-tools busybox-static bash-static qemu-user-static file ca-certificates python3 \
+    musl-tools busybox-static bash-static zsh-static qemu-user-static file ca-certificates python3 \
     >/dev/null
 apt-get install -y -qq --no-install-recommends -t trixie \
     libunicorn-dev libcapstone-dev >/dev/null

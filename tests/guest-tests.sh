@@ -468,6 +468,19 @@ EOF'
 	else
 		echo "SKIP: bash-static cases ($bash_static not found; scripts/setup.sh installs it)"
 	fi
+	zsh_static=${ZSH_STATIC:-/bin/zsh-static}
+	if [ -x "$zsh_static" ]; then
+		zsh_case() {
+			shell_case "zsh-static" "$1" "$2" "$zsh_static"
+		}
+		zsh_case "pipeline" 'seq 1 200 | sort -rn | head -2'
+		zsh_case "arrays and expansion flags" 'a=(b c a); print -l ${(o)a}; print ${#a}'
+		zsh_case "subshell and status" '(exit 4); print "st=$?"'
+		zsh_case "trap and function" 'TRAPEXIT() { print bye }; f() { print "f $1" }; f 1'
+		zsh_case "command substitution" 'x=$(print -n nested); print "<$x>"'
+	else
+		echo "SKIP: zsh-static cases ($zsh_static not found; scripts/setup.sh installs it)"
+	fi
 else
 	echo "SKIP: busybox comparison ($busybox not found)"
 fi
