@@ -85,8 +85,6 @@ void sigchld_forget(void);
 bool hostsig_forwarded(int sig);
 void hostsig_sync(struct pagemu *pm, int sig);
 bool hostsig_pending(void);
-/* Did a forwarded signal's handler stop the engine since the last call? */
-bool hostsig_take_kick(void);
 
 /* api.c: reseed the handle's generator (a fork child must not repeat its
  * parent's random bytes). */

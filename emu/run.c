@@ -563,9 +563,9 @@ PAGEMU_API pagemu_err pagemu_run(pagemu_t *pm, pagemu_result *res)
                          (unsigned long long)reg_read(pm, UC_X86_REG_RIP));
             return PAGEMU_EENGINE;
         }
-        /* A forwarded host signal stopped the engine (sigchld.c): deliver
-         * it as the return from the interrupt would. */
-        if (hostsig_take_kick() || hostsig_pending()) {
+        /* A forwarded host signal is waiting (sigchld.c): deliver it now
+         * that the engine has stopped. */
+        if (hostsig_pending()) {
             sigchld_poll(pm);
             if (signal_pending_unblocked(&pm->sig, pm->sigmask))
                 signal_deliver(pm);
