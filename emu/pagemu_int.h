@@ -49,6 +49,7 @@ struct pagemu {
     uint64_t load_bias;
     uint64_t phdr_addr;       /* AT_PHDR */
     struct elf_load_info *elf; /* symbols and saved auxv (loader.h) */
+    uint64_t vdso_base;       /* AT_SYSINFO_EHDR: the [vdso] image, 0 if none */
     unsigned phnum;
     int loaded;
 

@@ -310,14 +310,7 @@ static bool emulate_vsyscall(struct pagemu *pm)
     switch (rip - VSYSCALL_ADDR) {
     case 0x000: ret = sys_gettimeofday(pm, a); break;
     case 0x400: ret = sys_time(pm, a); break;
-    case 0x800: {
-        /* getcpu(cpu, node, cache): one CPU, node 0. */
-        uint32_t zero = 0;
-        ret = 0;
-        if ((a[0] && copy_to_user(pm, a[0], &zero, 4)) || (a[1] && copy_to_user(pm, a[1], &zero, 4)))
-            ret = -EFAULT;
-        break;
-    }
+    case 0x800: ret = sys_getcpu(pm, a); break;
     default:
         return false;
     }

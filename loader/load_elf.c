@@ -284,9 +284,32 @@ static pagemu_err map_error(struct pagemu *pm, long err, const Elf64_Phdr *p,
 /*
  * arch/x86/entry/vdso/vma.c: map_vdso(image, 0) — one top-down area for
  * [vvar] (4 pages), [vvar_vclock] (2) and [vdso] (2), just below the
- * lowest mapping of the mmap area.  pagemu has no vDSO image yet: the
- * pages read as zeros and AT_SYSINFO_EHDR is not passed.
+ * lowest mapping of the mmap area.  [vdso] holds pagemu's own image
+ * (emu/vdso: the kernel's exported functions as plain syscalls), named by
+ * AT_SYSINFO_EHDR; the [vvar] pages read as zeros, as nothing reads them.
  */
+extern const unsigned char pagemu_vdso_image[];
+extern const size_t pagemu_vdso_image_len;
+
+/* Put the image into the [vdso] pages' frames (the VMA is not writable,
+ * so the frames are filled directly, as the kernel's special mapping
+ * points at its own pages). */
+static pagemu_err fill_vdso(struct pagemu *pm, uint64_t base, unsigned pages)
+{
+    if (pagemu_vdso_image_len > (uint64_t)pages * PAGE_SIZE)
+        return PAGEMU_EINVAL;
+    for (uint64_t off = 0; off < pagemu_vdso_image_len; off += PAGE_SIZE) {
+        pte_t *pte;
+        struct fault_info fi;
+        if (handle_mm_fault(&pm->mm, base + off, PAGEMU_ACCESS_READ, &pte, &fi))
+            return PAGEMU_EGUEST_NOMEM;
+        size_t n = pagemu_vdso_image_len - off < PAGE_SIZE ? pagemu_vdso_image_len - off : PAGE_SIZE;
+        memcpy(frame_host(&pm->fp, pte->pte & PTE_PFN_MASK), pagemu_vdso_image + off, n);
+    }
+    pm->vdso_base = base;
+    return PAGEMU_EOK;
+}
+
 static pagemu_err map_vdso(struct pagemu *pm)
 {
     static const struct {
@@ -319,6 +342,13 @@ static pagemu_err map_vdso(struct pagemu *pm)
             pm_set_error(pm, "cannot insert %s at %#llx: %s", part[i].name, (ull)a,
                          strerror(-e));
             return PAGEMU_EGUEST_NOMEM;
+        }
+        if (!strcmp(part[i].name, "[vdso]")) {
+            pagemu_err fe = fill_vdso(pm, a, part[i].pages);
+            if (fe) {
+                pm_set_error(pm, "cannot fill the vDSO pages");
+                return fe;
+            }
         }
         a = v.vm_end;
     }

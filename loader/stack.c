@@ -54,6 +54,7 @@
 #define AT_RSEQ_ALIGN 28
 #define AT_EXECFN 31
 #define AT_MINSIGSTKSZ 51
+#define AT_SYSINFO_EHDR 33
 
 /*
  * AT_HWCAP is CPUID.1:EDX of the CPU the program runs on
@@ -302,8 +303,9 @@ pagemu_err create_elf_tables(struct pagemu *pm, struct linux_binprm *bprm,
         elf_info[ei_index++] = (id);            \
         elf_info[ei_index++] = (val);           \
     } while (0)
-    /* ARCH_DLINFO (arch/x86/include/asm/elf.h).  There is no vDSO image, so
-     * AT_SYSINFO_EHDR is left out and libc uses real syscalls. */
+    /* ARCH_DLINFO (arch/x86/include/asm/elf.h): the vDSO first. */
+    if (pm->vdso_base)
+        NEW_AUX_ENT(AT_SYSINFO_EHDR, pm->vdso_base);
     NEW_AUX_ENT(AT_MINSIGSTKSZ, PAGEMU_MINSIGSTKSZ);
     NEW_AUX_ENT(AT_HWCAP, PAGEMU_HWCAP);
     NEW_AUX_ENT(AT_PAGESZ, PAGE_SIZE);
