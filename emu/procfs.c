@@ -23,15 +23,32 @@
 struct sbuf {
     char *buf;
     size_t len, pos;
+    bool grow;  /* realloc buf as needed (else truncate, snprintf-style) */
+    bool oom;   /* a grow failed */
 };
 
 static void sb_printf(struct sbuf *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void sb_printf(struct sbuf *s, const char *fmt, ...)
 {
-    va_list ap;
+    va_list ap, again;
     va_start(ap, fmt);
+    va_copy(again, ap);
     int n = vsnprintf(s->pos < s->len ? s->buf + s->pos : NULL,
                       s->pos < s->len ? s->len - s->pos : 0, fmt, ap);
+    if (n > 0 && s->grow && s->pos + (size_t)n >= s->len) {
+        size_t cap = s->len ? s->len * 2 : 4096;
+        while (cap <= s->pos + (size_t)n)
+            cap *= 2;
+        char *nb = realloc(s->buf, cap);
+        if (nb) {
+            s->buf = nb;
+            s->len = cap;
+            vsnprintf(s->buf + s->pos, cap - s->pos, fmt, again);
+        } else {
+            s->oom = true;
+        }
+    }
+    va_end(again);
     va_end(ap);
     if (n > 0)
         s->pos += (size_t)n;
@@ -81,7 +98,7 @@ static void show_map_vma(struct pagemu *pm, struct sbuf *s, const struct vm_area
 
 size_t procfs_maps(struct pagemu *pm, char *buf, size_t len)
 {
-    struct sbuf s = {buf, len, 0};
+    struct sbuf s = {.buf = buf, .len = len};
     if (len)
         buf[0] = 0;
     for (size_t i = 0; i < pm->mm.nvma; i++)
@@ -106,6 +123,14 @@ static int content_fd(const void *data, size_t n)
         n -= (size_t)w;
     }
     lseek(fd, 0, SEEK_SET);
+    return fd;
+}
+
+/* The text a growable sbuf collected, as such an fd; frees the buffer. */
+static int sb_to_fd(struct sbuf *sb)
+{
+    int fd = sb->oom ? -ENOMEM : content_fd(sb->buf ? sb->buf : "", sb->pos);
+    free(sb->buf);
     return fd;
 }
 
@@ -333,26 +358,13 @@ static int gen_stat(struct pagemu *pm)
         }
     }
     fld[0] = "R";
-    struct sbuf sb = {NULL, 0, 0};
-    char *out = NULL;
-    for (int pass = 0; pass < 2; pass++) {
-        sb.pos = 0;
-        sb_printf(&sb, "%d (%s)", (int)getpid(), comm);
-        for (int i = 0; i < nf; i++)
-            sb_printf(&sb, " %s", fld[i]);
-        sb_printf(&sb, "\n");
-        if (pass == 0) {
-            out = malloc(sb.pos + 1);
-            if (!out)
-                break;
-            sb.buf = out;
-            sb.len = sb.pos + 1;
-        }
-    }
-    int fd = out ? content_fd(out, sb.pos) : -ENOMEM;
-    free(out);
+    struct sbuf sb = {.grow = true};
+    sb_printf(&sb, "%d (%s)", (int)getpid(), comm);
+    for (int i = 0; i < nf; i++)
+        sb_printf(&sb, " %s", fld[i]);
+    sb_printf(&sb, "\n");
     free(h);
-    return fd;
+    return sb_to_fd(&sb);
 }
 
 /*
@@ -391,65 +403,52 @@ static int gen_status(struct pagemu *pm)
         {"VmPTE", 1, mm->pt.ntables << (PAGE_SHIFT - 10)}, {"VmSwap", 1, 0},
         {"Threads", 0, 1},
     };
-    struct sbuf sb = {NULL, 0, 0};
-    char *out = NULL;
-    for (int pass = 0; pass < 2; pass++) {
-        sb.pos = 0;
-        for (char *line = h, *nl; *line; line = nl) {
-            nl = strchr(line, '\n');
-            nl = nl ? nl + 1 : line + strlen(line);
-            int len = (int)(nl - line);
-            const char *colon = memchr(line, ':', (size_t)len);
-            size_t kl = colon ? (size_t)(colon - line) : 0;
+    struct sbuf sb = {.grow = true};
+    for (char *line = h, *nl; *line; line = nl) {
+        nl = strchr(line, '\n');
+        nl = nl ? nl + 1 : line + strlen(line);
+        int len = (int)(nl - line);
+        const char *colon = memchr(line, ':', (size_t)len);
+        size_t kl = colon ? (size_t)(colon - line) : 0;
 #define KEY(k) (kl == strlen(k) && !strncmp(line, k, kl))
-            bool done = false;
-            if (KEY("Name")) {
-                sb_printf(&sb, "Name:\t%s\n", comm);
-                done = true;
-            } else if (KEY("State")) {
-                sb_printf(&sb, "State:\tR (running)\n");
-                done = true;
-            } else if (KEY("SigPnd")) {
-                sb_printf(&sb, "SigPnd:\t%016llx\n", 0ULL);
-                done = true;
-            } else if (KEY("ShdPnd")) {
-                sb_printf(&sb, "ShdPnd:\t%016llx\n", (unsigned long long)pm->sig.pending);
-                done = true;
-            } else if (KEY("SigBlk")) {
-                sb_printf(&sb, "SigBlk:\t%016llx\n", (unsigned long long)pm->sigmask);
-                done = true;
-            } else if (KEY("SigIgn")) {
-                sb_printf(&sb, "SigIgn:\t%016llx\n", (unsigned long long)ign);
-                done = true;
-            } else if (KEY("SigCgt")) {
-                sb_printf(&sb, "SigCgt:\t%016llx\n", (unsigned long long)cgt);
+        bool done = false;
+        if (KEY("Name")) {
+            sb_printf(&sb, "Name:\t%s\n", comm);
+            done = true;
+        } else if (KEY("State")) {
+            sb_printf(&sb, "State:\tR (running)\n");
+            done = true;
+        } else if (KEY("SigPnd")) {
+            sb_printf(&sb, "SigPnd:\t%016llx\n", 0ULL);
+            done = true;
+        } else if (KEY("ShdPnd")) {
+            sb_printf(&sb, "ShdPnd:\t%016llx\n", (unsigned long long)pm->sig.pending);
+            done = true;
+        } else if (KEY("SigBlk")) {
+            sb_printf(&sb, "SigBlk:\t%016llx\n", (unsigned long long)pm->sigmask);
+            done = true;
+        } else if (KEY("SigIgn")) {
+            sb_printf(&sb, "SigIgn:\t%016llx\n", (unsigned long long)ign);
+            done = true;
+        } else if (KEY("SigCgt")) {
+            sb_printf(&sb, "SigCgt:\t%016llx\n", (unsigned long long)cgt);
+            done = true;
+        }
+        for (size_t i = 0; !done && i < sizeof(rep) / sizeof(rep[0]); i++)
+            if (KEY(rep[i].key)) {
+                if (rep[i].kb)
+                    /* SEQ_PUT_DEC: width 8, then " kB" */
+                    sb_printf(&sb, "%s:\t%8llu kB\n", rep[i].key, rep[i].v);
+                else
+                    sb_printf(&sb, "%s:\t%llu\n", rep[i].key, rep[i].v);
                 done = true;
             }
-            for (size_t i = 0; !done && i < sizeof(rep) / sizeof(rep[0]); i++)
-                if (KEY(rep[i].key)) {
-                    if (rep[i].kb)
-                        /* SEQ_PUT_DEC: width 8, then " kB" */
-                        sb_printf(&sb, "%s:\t%8llu kB\n", rep[i].key, rep[i].v);
-                    else
-                        sb_printf(&sb, "%s:\t%llu\n", rep[i].key, rep[i].v);
-                    done = true;
-                }
 #undef KEY
-            if (!done)
-                sb_printf(&sb, "%.*s", len, line);
-        }
-        if (pass == 0) {
-            out = malloc(sb.pos + 1);
-            if (!out)
-                break;
-            sb.buf = out;
-            sb.len = sb.pos + 1;
-        }
+        if (!done)
+            sb_printf(&sb, "%.*s", len, line);
     }
-    int fd = out ? content_fd(out, sb.pos) : -ENOMEM;
-    free(out);
     free(h);
-    return fd;
+    return sb_to_fd(&sb);
 }
 
 /*
