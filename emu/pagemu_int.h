@@ -113,6 +113,31 @@ struct pagemu {
     void *trace_ud;
     uc_hook insn_hook;
 
+    /* fuzzing (issue 5).  Run control (run.c): the first pagemu_run sets
+     * up the registers, later ones go on from where the guest stopped. */
+    bool started;
+    uint64_t stops[16];       /* pagemu_add_stop addresses */
+    unsigned nstops;
+    uc_hook stop_hook;        /* a UC_HOOK_CODE per stop address */
+    uc_hook stop_hooks[16];
+    uint64_t resume_rip;      /* a run starting here does not stop here at once */
+    bool stop_hit;
+    uint64_t stop_addr;
+    uint64_t max_insns, timeout_ms;
+    uint64_t insn_count;      /* instructions this run, when max_insns is set */
+    uc_hook limit_hook;
+    volatile int timed_out;
+    int stdin_memfd;          /* pagemu_set_stdin's file, -1: none */
+
+    /* the snapshot (snapshot.c); NULL: none, no dirty tracking */
+    struct pm_snapshot *snap;
+
+    /* coverage (coverage.c): the AFL edge map and drcov; NULL: off */
+    struct pm_coverage *cov;
+
+    /* the virtual clock of cfg.deterministic (vclock.c), in ns */
+    uint64_t vclock_ns;
+
     /* counters */
     uint64_t tlb_fills;
     uint64_t nsyscalls;

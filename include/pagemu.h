@@ -56,7 +56,10 @@ extern "C" {
     XX(ELF_DYNAMIC, "dynamic binaries are not supported yet")                  \
     XX(ENGINE, "Unicorn engine error")                                         \
     XX(STATE, "call not valid in the handle's current state")                  \
-    XX(E2BIG, "argument and environment lists too long")
+    XX(E2BIG, "argument and environment lists too long")                      \
+    XX(FAULT, "guest address not mapped or not accessible")                    \
+    XX(NOENT, "no such symbol")                                                \
+    XX(NOSNAP, "no snapshot taken")
 
 typedef enum pagemu_err {
 #define PAGEMU_ERR_ENUM(name, msg) PAGEMU_E##name,
@@ -102,6 +105,18 @@ typedef struct pagemu_config {
      * not used).
      */
     const char *exec_state;
+
+    /*
+     * Determinism (for fuzzing and record/compare): 1 replaces the host's
+     * clocks by a virtual clock that starts at vclock_start_ns (nanoseconds
+     * since the Unix epoch; 0: 2026-01-01T00:00:00Z) and advances by
+     * vclock_step_ns (0: 1000) on every read; rdtsc and rdtscp read it too.
+     * With have_seed set as well, AT_RANDOM, getrandom and ASLR are fixed,
+     * so the same input gives the same run.
+     */
+    int deterministic;
+    uint64_t vclock_start_ns;
+    uint64_t vclock_step_ns;
 } pagemu_config;
 
 /**
@@ -135,6 +150,8 @@ typedef struct pagemu_fault {
 typedef enum pagemu_exit_kind {
     PAGEMU_EXITED = 1,        /* the guest called exit/exit_group */
     PAGEMU_SIGNALED,          /* the guest died of a signal */
+    PAGEMU_STOPPED,           /* execution reached a stop address (pagemu_add_stop) */
+    PAGEMU_TIMEOUT,           /* an instruction or time limit ran out (pagemu_set_limits) */
 } pagemu_exit_kind;
 
 /** How a run ended. */
@@ -147,6 +164,7 @@ typedef struct pagemu_result {
     uint64_t minor_faults;    /* pages demand-allocated */
     uint64_t tlb_fills;       /* calls into the TLB-fill callback */
     uint64_t syscalls;
+    uint64_t stop_addr;       /* for PAGEMU_STOPPED: the stop address reached */
 } pagemu_result;
 
 /**
@@ -250,6 +268,126 @@ typedef void (*pagemu_trace_cb)(pagemu_trace_kind kind, const char *line, void *
  */
 PAGEMU_API pagemu_err pagemu_set_trace(pagemu_t *pm, unsigned mask, pagemu_trace_cb cb,
                                        void *user_data);
+
+/* ---- fuzzing: guest access, stops, snapshots, coverage ------------------ */
+
+/** Registers for pagemu_reg_read/pagemu_reg_write. */
+typedef enum pagemu_reg {
+    PAGEMU_REG_RAX, PAGEMU_REG_RBX, PAGEMU_REG_RCX, PAGEMU_REG_RDX,
+    PAGEMU_REG_RSI, PAGEMU_REG_RDI, PAGEMU_REG_RBP, PAGEMU_REG_RSP,
+    PAGEMU_REG_R8,  PAGEMU_REG_R9,  PAGEMU_REG_R10, PAGEMU_REG_R11,
+    PAGEMU_REG_R12, PAGEMU_REG_R13, PAGEMU_REG_R14, PAGEMU_REG_R15,
+    PAGEMU_REG_RIP, PAGEMU_REG_RFLAGS, PAGEMU_REG_FS_BASE, PAGEMU_REG_GS_BASE,
+    PAGEMU_REG_COUNT
+} pagemu_reg;
+
+/**
+ * Read a guest register.
+ * @param pm   a loaded handle
+ * @param reg  which
+ * @param val  receives the value
+ * @return     PAGEMU_EOK or PAGEMU_EINVAL
+ */
+PAGEMU_API pagemu_err pagemu_reg_read(pagemu_t *pm, pagemu_reg reg, uint64_t *val);
+/** Write a guest register (see pagemu_reg_read). */
+PAGEMU_API pagemu_err pagemu_reg_write(pagemu_t *pm, pagemu_reg reg, uint64_t val);
+
+/**
+ * Copy guest memory out, through the guest's page table and VMAs: a page
+ * the guest could read but never touched is demand-allocated, as a read by
+ * the guest would be.
+ * @return  PAGEMU_EOK, or PAGEMU_EFAULT if any byte is not readable
+ */
+PAGEMU_API pagemu_err pagemu_mem_read(pagemu_t *pm, uint64_t va, void *buf, size_t len);
+/**
+ * Copy into guest memory; the bytes must be in writable VMAs (as a write by
+ * the guest; the pages become dirty, so a later pagemu_restore undoes it).
+ * @return  PAGEMU_EOK, or PAGEMU_EFAULT if any byte is not writable
+ */
+PAGEMU_API pagemu_err pagemu_mem_write(pagemu_t *pm, uint64_t va, const void *buf, size_t len);
+
+/**
+ * The address of a FUNC or OBJECT symbol of the loaded program (load bias
+ * applied).
+ * @return  PAGEMU_EOK or PAGEMU_ENOENT
+ */
+PAGEMU_API pagemu_err pagemu_symbol(pagemu_t *pm, const char *name, uint64_t *addr);
+
+/**
+ * Make pagemu_run return PAGEMU_STOPPED when the guest is about to execute
+ * the instruction at addr (before it runs).  A run that starts at a stop
+ * address does not stop there at once.  At most 16 stops.
+ * @return  PAGEMU_EOK, or PAGEMU_EINVAL when the table is full
+ */
+PAGEMU_API pagemu_err pagemu_add_stop(pagemu_t *pm, uint64_t addr);
+/** Remove every stop address. */
+PAGEMU_API pagemu_err pagemu_clear_stops(pagemu_t *pm);
+/**
+ * At a function's first instruction (after a PAGEMU_STOPPED there): add a
+ * stop at its return address, read from [rsp].
+ * @return  PAGEMU_EOK, or PAGEMU_EFAULT if [rsp] cannot be read
+ */
+PAGEMU_API pagemu_err pagemu_stop_on_return(pagemu_t *pm);
+
+/**
+ * Limits for each later pagemu_run (0: none).  An exhausted limit ends the
+ * run with PAGEMU_TIMEOUT; the guest is left where it stopped (restore a
+ * snapshot to go on).  max_insns costs a hook on every instruction while
+ * it is set; timeout_ms uses a host timer.
+ */
+PAGEMU_API pagemu_err pagemu_set_limits(pagemu_t *pm, uint64_t max_insns, uint64_t timeout_ms);
+
+/**
+ * Serve buf as the guest's standard input: guest fd 0 becomes a file of
+ * these bytes, read from offset 0 (a copy is taken).  A later
+ * pagemu_restore rewinds it.
+ */
+PAGEMU_API pagemu_err pagemu_set_stdin(pagemu_t *pm, const void *buf, size_t len);
+
+/**
+ * Take the handle's snapshot (one per handle; a new one replaces it):
+ * registers with FS/GS base, the VMAs, brk and stack bounds, the fd table
+ * and file offsets, signal state and the random generator.  Memory is not
+ * copied: from now on the first write to each page saves that page, using
+ * the page table's dirty bits.
+ * @return  PAGEMU_EOK, PAGEMU_ENOMEM, or PAGEMU_ESTATE before pagemu_load
+ */
+PAGEMU_API pagemu_err pagemu_snapshot(pagemu_t *pm);
+
+/** What a restore did. */
+typedef struct pagemu_restore_stats {
+    uint64_t pages_restored;  /* pages written, unmapped or re-protected since, put back */
+    uint64_t pages_freed;     /* pages created since the snapshot, dropped */
+    uint64_t fds_closed;      /* guest fds opened since, closed */
+} pagemu_restore_stats;
+
+/**
+ * Put the guest back to the snapshot.  The cost is proportional to the
+ * pages touched since the snapshot (the last restore), not to the address
+ * space.  The snapshot stays, for the next restore.
+ * @param stats  may be NULL
+ * @return       PAGEMU_EOK, PAGEMU_ENOSNAP, or PAGEMU_EGUEST_NOMEM
+ */
+PAGEMU_API pagemu_err pagemu_restore(pagemu_t *pm, pagemu_restore_stats *stats);
+/** Forget the snapshot (dirty-page tracking stops). */
+PAGEMU_API pagemu_err pagemu_snapshot_drop(pagemu_t *pm);
+
+/**
+ * Record edge coverage into an AFL-style bitmap (map[cur ^ prev]++, with
+ * cur a hash of each basic block's address and prev = cur >> 1 of the last
+ * one), from a block-level hook; size must be a power of two, >= 256.
+ * pagemu_restore resets prev.  map NULL turns it off (the hook goes).
+ */
+PAGEMU_API pagemu_err pagemu_set_coverage(pagemu_t *pm, uint8_t *map, size_t size);
+
+/**
+ * Collect the basic blocks executed from now on, and write them as a drcov
+ * (version 2) file at pagemu_drcov_write or pagemu_close.
+ * @param path  output file; NULL stops collecting
+ */
+PAGEMU_API pagemu_err pagemu_set_drcov(pagemu_t *pm, const char *path);
+/** Write the drcov file now (see pagemu_set_drcov). */
+PAGEMU_API pagemu_err pagemu_drcov_write(pagemu_t *pm);
 
 /**
  * Destroy a handle and everything it owns; NULL is allowed.
