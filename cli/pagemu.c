@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "pagemu.h"
+#include "afl.h"
 
 extern char **environ;
 
@@ -31,11 +32,20 @@ static void usage(FILE *f)
             "                      or 5 (LA57, 56-bit user space)\n"
             "  --no-aslr           lay memory out as Linux does under `setarch -R`\n"
             "  --seed N            seed ASLR, AT_RANDOM and getrandom (reproducible runs)\n"
+            "  --deterministic     a virtual clock for every clock, rdtsc and sleep, from\n"
+            "                      2026-01-01; with --seed 0 unless one is given\n"
             "  --stack-size SIZE   RLIMIT_STACK for the guest (default 8M)\n"
             "  --mem-limit SIZE    guest physical memory (default 4G)\n"
             "  --fault-json PATH   on a fatal fault, also write the report as JSON to PATH\n"
             "  --trace=LIST        trace syscall,mm,fault,signal,insn (comma-separated, or all)\n"
             "  --trace-file PATH   write the trace to PATH instead of stderr\n"
+            "  --drcov FILE        write the basic blocks executed to FILE (drcov format)\n"
+            "  --afl               run as an AFL++ target: forkserver, edge coverage\n"
+            "  --afl-entry ADDR    fork at this function or address, not before the\n"
+            "                      first instruction (SYMBOL or 0xADDR)\n"
+            "  --afl-persistent F  persistent mode: loop over function F (it must read\n"
+            "                      its input itself), restoring a snapshot each time\n"
+            "  --afl-loops N       inputs per forked child in persistent mode (10000)\n"
             "  -h, --help          show this help and exit\n"
             "  -V, --version       show the version and exit\n"
             "\n"
@@ -167,7 +177,8 @@ static void write_fault_json(pagemu_t *pm, const char *path)
 
 enum {
     OPT_PAGING = 256, OPT_NO_ASLR, OPT_SEED, OPT_STACK, OPT_MEM, OPT_FAULT_JSON, OPT_TRACE,
-    OPT_TRACE_FILE,
+    OPT_TRACE_FILE, OPT_DETERMINISTIC,
+    OPT_DRCOV, OPT_AFL, OPT_AFL_ENTRY, OPT_AFL_PERSISTENT, OPT_AFL_LOOPS,
     /* hidden: what a guest's execve passes to the re-executed emulator */
     OPT_EXEC_STATE, OPT_TOP_PID, OPT_TRACE_FD,
 };
@@ -188,11 +199,17 @@ int main(int argc, char **argv)
         {"paging", required_argument, NULL, OPT_PAGING},
         {"no-aslr", no_argument, NULL, OPT_NO_ASLR},
         {"seed", required_argument, NULL, OPT_SEED},
+        {"deterministic", no_argument, NULL, OPT_DETERMINISTIC},
         {"stack-size", required_argument, NULL, OPT_STACK},
         {"mem-limit", required_argument, NULL, OPT_MEM},
         {"fault-json", required_argument, NULL, OPT_FAULT_JSON},
         {"trace", required_argument, NULL, OPT_TRACE},
         {"trace-file", required_argument, NULL, OPT_TRACE_FILE},
+        {"drcov", required_argument, NULL, OPT_DRCOV},
+        {"afl", no_argument, NULL, OPT_AFL},
+        {"afl-entry", required_argument, NULL, OPT_AFL_ENTRY},
+        {"afl-persistent", required_argument, NULL, OPT_AFL_PERSISTENT},
+        {"afl-loops", required_argument, NULL, OPT_AFL_LOOPS},
         {"exec-state", required_argument, NULL, OPT_EXEC_STATE},
         {"top-pid", required_argument, NULL, OPT_TOP_PID},
         {"trace-fd", required_argument, NULL, OPT_TRACE_FD},
@@ -202,7 +219,8 @@ int main(int argc, char **argv)
     };
     pagemu_config cfg;
     pagemu_config_init(&cfg);
-    const char *fault_json = NULL, *trace_file = NULL, *trace_list = NULL;
+    const char *fault_json = NULL, *trace_file = NULL, *trace_list = NULL, *drcov = NULL;
+    struct afl_opts afl = {0, NULL, NULL, 10000};
     unsigned trace = 0;
     int trace_fd = -1;
     top_pid = getpid();
@@ -230,6 +248,9 @@ int main(int argc, char **argv)
                 return 2;
             }
             cfg.have_seed = 1;
+            break;
+        case OPT_DETERMINISTIC:
+            cfg.deterministic = 1;
             break;
         case OPT_STACK:
             cfg.stack_rlimit = parse_size(optarg);
@@ -267,6 +288,28 @@ int main(int argc, char **argv)
         case OPT_FAULT_JSON:
             fault_json = optarg;
             break;
+        case OPT_DRCOV:
+            drcov = optarg;
+            break;
+        case OPT_AFL:
+            afl.on = 1;
+            break;
+        case OPT_AFL_ENTRY:
+            afl.on = 1;
+            afl.entry = optarg;
+            break;
+        case OPT_AFL_PERSISTENT:
+            afl.on = 1;
+            afl.persistent = optarg;
+            break;
+        case OPT_AFL_LOOPS:
+            errno = 0;
+            afl.loops = strtoul(optarg, &end, 0);
+            if (errno || *end || end == optarg || !afl.loops) {
+                fprintf(stderr, "pagemu: bad --afl-loops '%s'\n", optarg);
+                return 2;
+            }
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -277,6 +320,11 @@ int main(int argc, char **argv)
             usage(stderr);
             return 2;
         }
+    }
+    /* --deterministic fixes the randomness too: seed 0 unless --seed. */
+    if (cfg.deterministic && !cfg.have_seed) {
+        cfg.have_seed = 1;
+        cfg.seed = 0;
     }
     /* An --exec-state run may have an empty argv (execve with argc 0). */
     if (optind >= argc && !cfg.exec_state) {
@@ -366,8 +414,18 @@ int main(int argc, char **argv)
         /* As a shell reports a file it cannot execute. */
         return e == PAGEMU_EIO ? 127 : 126;
     }
+    if (drcov && (e = pagemu_set_drcov(pm, drcov))) {
+        fprintf(stderr, "pagemu: --drcov: %s\n", pagemu_strerror(e));
+        pagemu_close(pm);
+        return 125;
+    }
     pagemu_result r;
-    e = pagemu_run(pm, &r);
+    int done = afl.on ? afl_start(pm, &afl, &r) : AFL_RUN;
+    if (done == AFL_ERROR) {
+        pagemu_close(pm);
+        return 125;
+    }
+    e = done == AFL_DONE ? PAGEMU_EOK : pagemu_run(pm, &r);
     if (e) {
         fprintf(stderr, "pagemu: %s: %s\n", pagemu_strerror(e), pagemu_last_error(pm));
         pagemu_close(pm);

@@ -16,6 +16,7 @@
 #include "pagemu_int.h"
 #include "loader.h"
 #include "process.h"
+#include "fuzz.h"
 
 #ifdef PAGEMU_SANITIZE
 /*
@@ -152,6 +153,7 @@ PAGEMU_API pagemu_err pagemu_open(const pagemu_config *cfg, pagemu_t **out)
 
     pm->pending_intno = -1;
     pm->vfork_done_fd = -1;
+    pm->stdin_memfd = -1;
     if (pm->cfg.exec_state) {
         /* This image continues a guest's execve (process.h). */
         pm->exec_in = calloc(1, sizeof(*pm->exec_in));
@@ -172,6 +174,7 @@ PAGEMU_API pagemu_err pagemu_open(const pagemu_config *cfg, pagemu_t **out)
         return PAGEMU_EINVAL;
     }
     pm_seed_rng(pm, pm->cfg.seed, pm->cfg.have_seed);
+    vclock_init(pm);
 
     if (frame_pool_init(&pm->fp, pm->cfg.mem_limit)) {
         pagemu_close(pm);
@@ -261,6 +264,8 @@ PAGEMU_API void pagemu_close(pagemu_t *pm)
 {
     if (!pm)
         return;
+    coverage_destroy(pm);
+    snapshot_destroy(pm);
     if (pm->mm.pt.pgd)
         mm_writeback(&pm->mm, 0, pm->mm.task_size);
     if (pm->uc)

@@ -14,7 +14,10 @@
  *     the alternate stack is dropped;
  * and builds a new mm (exec_mmap), so nothing of the memory is passed.
  * pagemu's own settings (paging mode, ASLR, the memory limit) are passed
- * too, so that the new image is emulated the way the old one was.
+ * too, so that the new image is emulated the way the old one was; so is
+ * the virtual clock of cfg.deterministic (vclock.c): its start and step,
+ * and its current time, from which the new image's clock goes on (the
+ * clocks of a process run on across its execve).
  *
  * The string is one argv word: fields "key=value" separated by ';', numbers
  * in hex, file names hex-encoded byte by byte (they may hold anything but
@@ -103,6 +106,9 @@ char *exec_state_encode(struct pagemu *pm, int prog_fd, const char *exe_path,
            STATE_VERSION, pm->cfg.paging_levels, pm->cfg.aslr ? 1 : 0,
            pm->cfg.have_seed ? 1 : 0, seed, pm->cfg.stack_rlimit, pm->cfg.mem_limit,
            pm->cfg.mmap_min_addr, pm->fds.max, pm->sigmask, ignored, prog_fd, argc);
+    if (pm->cfg.deterministic)
+        sb_add(&b, ";d=1;vs=%" PRIx64 ";vst=%" PRIx64 ";vc=%" PRIx64, pm->cfg.vclock_start_ns,
+               pm->cfg.vclock_step_ns, pm->vclock_ns);
     sb_hex(&b, "exe", exe_path);
     sb_hex(&b, "fn", filename);
     sb_add(&b, ";fd=");
@@ -245,6 +251,14 @@ int exec_state_parse(const char *s, const pagemu_config *base, struct exec_impor
             imp->prog_fd = (int)x;
         else if (!strcmp(k, "argc"))
             imp->argc = (int)x;
+        else if (!strcmp(k, "d"))
+            imp->cfg.deterministic = (int)x;
+        else if (!strcmp(k, "vs"))
+            imp->cfg.vclock_start_ns = x;
+        else if (!strcmp(k, "vst"))
+            imp->cfg.vclock_step_ns = x;
+        else if (!strcmp(k, "vc"))
+            imp->vclock_ns = x;
         else if (!strcmp(k, "exe") || !strcmp(k, "fn")) {
             char *str = unhex(v);
             if (!str) {

@@ -144,10 +144,13 @@ int handle_mm_fault(struct mm_struct *mm, uint64_t va, int access, pte_t **ptep,
         }
         pte->pte = paddr | vm_get_page_prot(v->vm_flags) | _PAGE_ACCESSED;
         mm->minor_faults++;
+        pte_journal_new(&mm->pt, va);
     }
     pte->pte |= _PAGE_ACCESSED;
-    if (access == PAGEMU_ACCESS_WRITE)
+    if (access == PAGEMU_ACCESS_WRITE) {
+        pte_journal(&mm->pt, va, pte);
         pte->pte |= _PAGE_DIRTY;
+    }
     *ptep = pte;
     return 0;
 }

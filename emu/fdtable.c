@@ -42,6 +42,7 @@ static int expand_fdtable(struct fdtable *t, long nr)
     for (i = t->n; i < n; i++) {
         fd[i].host = -1;
         fd[i].cloexec = 0;
+        fd[i].gen = 0;
     }
     t->fd = fd;
     t->n = (int)n;
@@ -59,6 +60,7 @@ int fdtable_init(struct fdtable *t)
 
     t->fd = NULL;
     t->n = 0;
+    t->gen = 0;
     t->max = FDTABLE_DEFAULT_MAX;
     if (expand_fdtable(t, FDTABLE_INIT_SLOTS - 1) < 0) {
         errno = ENOMEM;
@@ -118,6 +120,7 @@ long fd_install(struct pagemu *pm, int host, int cloexec, long min)
         if (t->fd[i].host < 0) {
             t->fd[i].host = host;
             t->fd[i].cloexec = cloexec ? 1 : 0;
+            t->fd[i].gen = ++t->gen;
             return i;
         }
     }
@@ -149,6 +152,7 @@ long fd_install_at(struct pagemu *pm, int host, int cloexec, long gfd)
     old = t->fd[gfd].host;
     t->fd[gfd].host = host;
     t->fd[gfd].cloexec = cloexec ? 1 : 0;
+    t->fd[gfd].gen = ++t->gen;
     if (old >= 0 && old != host)
         close(old);
     return gfd;
@@ -167,6 +171,7 @@ long fd_close(struct pagemu *pm, long gfd)
         return host;
     t->fd[gfd].host = -1;
     t->fd[gfd].cloexec = 0;
+    t->fd[gfd].gen = ++t->gen;
     procfs_forget(pm, host);
     if (close(host) < 0 && errno != EBADF)
         return linux_err(errno);

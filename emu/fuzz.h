@@ -28,10 +28,22 @@ void coverage_destroy(struct pagemu *pm);
 /* Start the virtual clock of cfg.deterministic (pagemu_open, before the
  * hooks are installed). */
 void vclock_init(struct pagemu *pm);
-/* Install the rdtsc/rdtscp hooks when cfg.deterministic; 0 or -1. */
+/* Install the rdtsc/rdtscp hooks when cfg.deterministic; 0 or -1.  In
+ * Unicorn 2.1.1 the "hook" is CR4.TSD: rdtsc and rdtscp raise #GP, and
+ * the run loop's #GP path calls vclock_emulate_tsc. */
 int vclock_install_hooks(struct pagemu *pm);
+/* At a #GP: if cfg.deterministic and RIP is at an rdtsc or rdtscp, give
+ * it the virtual counter and step over it; true if it did so (no signal). */
+bool vclock_emulate_tsc(struct pagemu *pm);
 /* The virtual time in ns since the epoch; each call advances it by
  * cfg.vclock_step_ns. */
 uint64_t vclock_read(struct pagemu *pm);
+/* A sleep: move the clock on by ns, without a read's step. */
+void vclock_advance(struct pagemu *pm, uint64_t ns);
+/* What a reading `real` (from vclock_read) means for the derived clocks:
+ * the time since the clock started (the guest's CPU time), and
+ * CLOCK_MONOTONIC/BOOTTIME (and the TSC), which adds a fixed uptime. */
+uint64_t vclock_elapsed(const struct pagemu *pm, uint64_t real);
+uint64_t vclock_mono(const struct pagemu *pm, uint64_t real);
 
 #endif

@@ -253,7 +253,7 @@ struct reprot {
 
 static void change_pte(struct pgtable *pt, uint64_t va, pte_t *pte, void *arg)
 {
-    (void)pt, (void)va;
+    pte_journal(pt, va, pte);
     pteval_t keep = pte->pte & (PTE_PFN_MASK | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_SOFTW1);
     pte->pte = keep | ((struct reprot *)arg)->prot;
 }

@@ -20,8 +20,8 @@ struct collect {
 
 static void take_pte(struct pgtable *pt, uint64_t va, pte_t *pte, void *arg)
 {
-    (void)pt;
     struct collect *c = arg;
+    pte_journal(pt, va, pte); /* the old place loses its page */
     if (c->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 256;
         struct moved *m = realloc(c->m, cap * sizeof(*m));
@@ -61,8 +61,10 @@ static long move_vma(struct mm_struct *mm, uint64_t old, uint64_t len,
         free(c.m);
         return -ENOMEM;
     }
-    for (size_t k = 0; k < c.n; k++)
+    for (size_t k = 0; k < c.n; k++) {
         pte_lookup(&mm->pt, c.m[k].va - old + new_addr)->pte = c.m[k].val;
+        pte_journal_new(&mm->pt, c.m[k].va - old + new_addr);
+    }
     free(c.m);
     mm->need_flush = true;
 

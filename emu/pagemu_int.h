@@ -25,12 +25,14 @@ struct elf_load_info;
 struct gfd {
     int host;       /* -1: free slot */
     int cloexec;    /* FD_CLOEXEC on the guest fd */
+    uint64_t gen;   /* changes whenever the slot gets another file (snapshot.c) */
 };
 
 struct fdtable {
     struct gfd *fd;
     int n;          /* slots allocated */
     int max;        /* RLIMIT_NOFILE soft limit */
+    uint64_t gen;   /* the last gen handed out */
 };
 
 /* ---- the process ------------------------------------------------------- */
@@ -121,6 +123,7 @@ struct pagemu {
     uc_hook stop_hook;        /* a UC_HOOK_CODE per stop address */
     uc_hook stop_hooks[16];
     uint64_t resume_rip;      /* a run starting here does not stop here at once */
+    bool skip_stop;
     bool stop_hit;
     uint64_t stop_addr;
     uint64_t max_insns, timeout_ms;

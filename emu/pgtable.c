@@ -159,7 +159,7 @@ void pgtable_for_each(struct pgtable *pt, uint64_t start, uint64_t end,
 
 static void unmap_one(struct pgtable *pt, uint64_t va, pte_t *pte, void *arg)
 {
-    (void)va;
+    pte_journal(pt, va, pte);
     frame_free(pt->fp, pte->pte & PTE_PFN_MASK);
     pte->pte = 0;
     ++*(uint64_t *)arg;

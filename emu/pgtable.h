@@ -15,7 +15,29 @@ struct pgtable {
     uint64_t pgd;   /* guest-physical address of the top-level table */
     int levels;     /* 4 or 5 */
     uint64_t ntables; /* page-table frames in use (for VmPTE) */
+    /*
+     * The snapshot's journal (snapshot.c), NULL without a snapshot: called
+     * before a _PAGE_SNAP entry changes (pte set) and after an entry
+     * becomes present where none was (pte NULL).
+     */
+    void (*journal)(void *ctx, uint64_t va, pte_t *pte);
+    void *journal_ctx;
 };
+
+/* Before changing *pte (write, unmap, reprotect, move): journal it if it
+ * is still as the snapshot has it. */
+static inline void pte_journal(struct pgtable *pt, uint64_t va, pte_t *pte)
+{
+    if (pte->pte & _PAGE_SNAP)
+        pt->journal(pt->journal_ctx, va, pte);
+}
+
+/* After a new entry became present at va. */
+static inline void pte_journal_new(struct pgtable *pt, uint64_t va)
+{
+    if (pt->journal)
+        pt->journal(pt->journal_ctx, va, NULL);
+}
 
 /* One step of a walk, for fault reports (dump_pagetable). */
 struct pgwalk {

@@ -48,9 +48,15 @@
 #define _PAGE_PSE (1ULL << _PAGE_BIT_PSE)           /* huge page; pagemu never sets it */
 #define _PAGE_GLOBAL (1ULL << _PAGE_BIT_GLOBAL)
 #define _PAGE_SOFTW1 (1ULL << _PAGE_BIT_SOFTW1)     /* pagemu: frame is shared with a file (MAP_SHARED) */
-#define _PAGE_SOFTW2 (1ULL << _PAGE_BIT_SOFTW2)     /* pagemu: reserved */
+#define _PAGE_SOFTW2 (1ULL << _PAGE_BIT_SOFTW2)     /* pagemu: _PAGE_SNAP */
 #define _PAGE_SOFTW3 (1ULL << _PAGE_BIT_SOFTW3)     /* pagemu: reserved */
 #define _PAGE_NX (1ULL << _PAGE_BIT_NX)             /* no instruction fetch */
+/*
+ * pagemu: the entry and its frame's bytes are as they were when the
+ * snapshot was taken (snapshot.c).  The first change to such an entry
+ * (a write, an unmap, a new protection) journals it first.
+ */
+#define _PAGE_SNAP _PAGE_SOFTW2
 
 /* Physical address bits 51..12 (arch/x86/include/asm/pgtable_types.h). */
 #define PTE_PFN_MASK 0x000ffffffffff000ULL

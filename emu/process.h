@@ -37,6 +37,7 @@ struct exec_import {
     char *filename;           /* the execve path as given: AT_EXECFN */
     int nfds;
     struct { int guest, host; } *fds;
+    uint64_t vclock_ns;       /* cfg.deterministic: the clock goes on from here (0: none) */
 };
 
 /*

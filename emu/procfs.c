@@ -17,6 +17,7 @@
 #include "../loader/loader.h"
 #include "mm.h"
 #include "pgtable.h"
+#include "fuzz.h"
 #include "pagemu_int.h"
 #include "uaccess.h"
 
@@ -317,7 +318,10 @@ static char *host_file(const char *name)
  * rsslim, processor, policy); pagemu's state replaces comm, state, the
  * fault counts, num_threads, vsize, rss, the code/stack/data/brk/arg/env
  * addresses, the signal words and exit_code.  kstkesp/kstkeip are 0 as
- * for a task that is not exiting or dumping core.
+ * for a task that is not exiting or dumping core.  With the virtual clock
+ * (vclock.c) the times are its own: utime its CPU time, stime and the
+ * children's 0, starttime its moment of boot-relative start, in USER_HZ
+ * ticks (fs/proc/array.c: nsec_to_clock_t).
  */
 static int gen_stat(struct pagemu *pm)
 {
@@ -355,6 +359,18 @@ static int gen_stat(struct pagemu *pm)
         if (k < nf) {
             snprintf(num[i], sizeof(num[i]), "%llu", rep[i].v);
             fld[k] = num[i];
+        }
+    }
+    char vnum[5][32];
+    if (pm->cfg.deterministic) {
+        const uint64_t tick = 1000000000 / 100;   /* USER_HZ */
+        struct { int f; uint64_t v; } vrep[] = {
+            {14, vclock_elapsed(pm, pm->vclock_ns) / tick}, {15, 0}, {16, 0}, {17, 0},
+            {22, vclock_mono(pm, pm->cfg.vclock_start_ns) / tick},
+        };
+        for (size_t i = 0; i < 5; i++) {
+            snprintf(vnum[i], sizeof(vnum[i]), "%llu", (unsigned long long)vrep[i].v);
+            fld[vrep[i].f - 3] = vnum[i];
         }
     }
     fld[0] = "R";

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 
 #include "mm.h"
 #include "pagemu_int.h"
@@ -17,6 +18,7 @@
 #include "strace.h"
 #include "usermode.h"
 #include "process.h"
+#include "fuzz.h"
 
 uint64_t reg_read(struct pagemu *pm, int reg)
 {
@@ -94,6 +96,8 @@ static bool hook_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type,
     bool fast = pte && (pte->pte & need) == need &&
                 !(access == PAGEMU_ACCESS_EXEC && (pte->pte & _PAGE_NX));
     if (fast) {
+        if (access == PAGEMU_ACCESS_WRITE)
+            pte_journal(&mm->pt, va, pte);
         pte->pte |= _PAGE_ACCESSED | (access == PAGEMU_ACCESS_WRITE ? _PAGE_DIRTY : 0);
     } else {
         struct fault_info fi;
@@ -212,7 +216,7 @@ int run_install_hooks(struct pagemu *pm)
         pm_set_error(pm, "unicorn: cannot install hooks");
         return -1;
     }
-    return 0;
+    return vclock_install_hooks(pm);
 }
 
 /* ---- outcomes ---------------------------------------------------------- */
@@ -455,6 +459,9 @@ static bool page_fault(struct pagemu *pm)
 /* A CPU exception from UC_HOOK_INTR (arch/x86/kernel/traps.c). */
 static bool cpu_exception(struct pagemu *pm, int intno)
 {
+    /* rdtsc/rdtscp under CR4.TSD: the virtual clock's counter (vclock.c) */
+    if (intno == X86_TRAP_GP && vclock_emulate_tsc(pm))
+        return false;
     uint64_t rip = reg_read(pm, UC_X86_REG_RIP);
     pm->fault.access = PAGEMU_ACCESS_NONE; /* not a memory access */
     /* do_trap: thread.trap_nr = the vector, error_code 0 for these */
@@ -499,6 +506,28 @@ static void init_registers(struct pagemu *pm)
     reg_write(pm, UC_X86_REG_FPCW, 0x37f);
 }
 
+/* The registers for the entry point, reached through the CPL 3 trampoline
+ * at the first run (usermode.c). */
+int run_start(struct pagemu *pm)
+{
+    init_registers(pm);
+    if (usermode_setup(pm) || usermode_enter(pm))
+        return -1;
+    pm->started = true;
+    return 0;
+}
+
+/* Microseconds left before the run's deadline (0: no limit; 1 at least). */
+static uint64_t time_left_us(struct pagemu *pm, const struct timespec *deadline)
+{
+    if (!pm->timeout_ms)
+        return 0;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int64_t us = (deadline->tv_sec - now.tv_sec) * 1000000 + (deadline->tv_nsec - now.tv_nsec) / 1000;
+    return us > 0 ? (uint64_t)us : 1;
+}
+
 PAGEMU_API pagemu_err pagemu_run(pagemu_t *pm, pagemu_result *res)
 {
     if (!pm || !res)
@@ -506,14 +535,29 @@ PAGEMU_API pagemu_err pagemu_run(pagemu_t *pm, pagemu_result *res)
     if (!pm->loaded || pm->exited || pm->fatal_signo)
         return PAGEMU_ESTATE;
     memset(res, 0, sizeof(*res));
-    init_registers(pm);
-    /* Run the guest at CPL 3, as Linux user space (usermode.c). */
-    if (usermode_setup(pm) || usermode_enter(pm)) {
+    /* Run the guest at CPL 3, as Linux user space (usermode.c); a later
+     * run goes on from where the last one stopped. */
+    if (!pm->started && run_start(pm)) {
         pm_set_error(pm, "cannot enter user mode");
         return PAGEMU_EENGINE;
     }
+    pm->resume_rip = reg_read(pm, UC_X86_REG_RIP);
+    pm->skip_stop = true;
+    pm->stop_hit = false;
+    pm->timed_out = 0;
+    pm->insn_count = 0;
+    struct timespec deadline = {0, 0};
+    if (pm->timeout_ms) {
+        clock_gettime(CLOCK_MONOTONIC, &deadline);
+        deadline.tv_sec += (time_t)(pm->timeout_ms / 1000);
+        deadline.tv_nsec += (long)(pm->timeout_ms % 1000) * 1000000;
+        if (deadline.tv_nsec >= 1000000000) {
+            deadline.tv_sec++;
+            deadline.tv_nsec -= 1000000000;
+        }
+    }
 
-    while (!pm->exited && !pm->fatal_signo) {
+    while (!pm->exited && !pm->fatal_signo && !pm->stop_hit && !pm->timed_out) {
         pm->stop = false;
         pm->have_fault = false;
         pm->pending_intno = -1;
@@ -525,9 +569,17 @@ PAGEMU_API pagemu_err pagemu_run(pagemu_t *pm, pagemu_result *res)
                 continue;
             }
         }
-        uc_err e = uc_emu_start(pm->uc, reg_read(pm, UC_X86_REG_RIP), 0, 0, 0);
-        if (pm->exited)
+        uint64_t tmo = time_left_us(pm, &deadline);
+        uc_err e = uc_emu_start(pm->uc, reg_read(pm, UC_X86_REG_RIP), 0, tmo, 0);
+        if (pm->exited || pm->stop_hit || pm->timed_out)
             break;
+        if (tmo) {
+            size_t hit = 0;
+            if (uc_query(pm->uc, UC_QUERY_TIMEOUT, &hit) == UC_ERR_OK && hit) {
+                pm->timed_out = 1;
+                break;
+            }
+        }
         /* A trap's signal is delivered (or kills) on the way back to user
          * mode (kernel/entry/common.c: irqentry_exit_to_user_mode). */
         if (pm->have_fault) {
@@ -581,6 +633,11 @@ PAGEMU_API pagemu_err pagemu_run(pagemu_t *pm, pagemu_result *res)
     if (pm->exited) {
         res->kind = PAGEMU_EXITED;
         res->exit_status = pm->exit_status;
+    } else if (pm->stop_hit) {
+        res->kind = PAGEMU_STOPPED;
+        res->stop_addr = pm->stop_addr;
+    } else if (pm->timed_out) {
+        res->kind = PAGEMU_TIMEOUT;
     } else {
         res->kind = PAGEMU_SIGNALED;
         res->signo = pm->fatal_signo;

@@ -382,7 +382,9 @@ _Static_assert(sizeof(struct rusage) == 144, "x86-64 struct rusage");
 /*
  * wait4: the host's, for the host pid is the guest's.  The status and the
  * rusage are written only for a reaped child (ret > 0), the status first,
- * as kernel_wait4 and sys_wait4 do.  The rusage is the child emulator's.
+ * as kernel_wait4 and sys_wait4 do.  The rusage is the child emulator's
+ * (all 0 with the virtual clock: the host's times and sizes would differ
+ * from run to run).
  */
 long sys_wait4(struct pagemu *pm, const uint64_t *a)
 {
@@ -391,6 +393,8 @@ long sys_wait4(struct pagemu *pm, const uint64_t *a)
     pid_t r = wait4((pid_t)a[0], a[1] ? &status : NULL, (int)a[2], a[3] ? &ru : NULL);
     if (r < 0)
         return linux_err(errno);
+    if (pm->cfg.deterministic)
+        memset(&ru, 0, sizeof(ru));
     if (r > 0 && a[1] && copy_to_user(pm, a[1], &status, sizeof(status)))
         return -EFAULT;
     if (r > 0 && a[3] && copy_to_user(pm, a[3], &ru, sizeof(ru)))
@@ -421,6 +425,8 @@ long sys_waitid(struct pagemu *pm, const uint64_t *a)
     long r = syscall(SYS_waitid, which, id, &si, (int)a[3], a[4] ? &ru : NULL);
     if (r < 0)
         return linux_err(errno);
+    if (pm->cfg.deterministic)   /* as for wait4 */
+        memset(&ru, 0, sizeof(ru));
     if (si.si_signo && a[4] && copy_to_user(pm, a[4], &ru, sizeof(ru)))
         return -EFAULT;
     if (a[2]) {

@@ -23,6 +23,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "fuzz.h"
 #include "pagemu_int.h"
 #include "syscall.h"
 #include "uaccess.h"
@@ -205,7 +206,10 @@ long sys_uname(struct pagemu *pm, const uint64_t *a)
     return copy_to_user(pm, a[0], &u, sizeof(u)) ? -EFAULT : 0;
 }
 
-/* kernel/sys.c: sysinfo - the host's figures. */
+/* kernel/sys.c: sysinfo - the host's figures; with the virtual clock
+ * (vclock.c) the uptime is its CLOCK_BOOTTIME, rounded up as do_sysinfo
+ * does, and the load averages are 0 (the memory and process counts stay
+ * the host's). */
 long sys_sysinfo(struct pagemu *pm, const uint64_t *a)
 {
     struct sysinfo si;
@@ -213,6 +217,12 @@ long sys_sysinfo(struct pagemu *pm, const uint64_t *a)
     memset(&si, 0, sizeof(si));
     if (sysinfo(&si) < 0)
         return linux_err(errno);
+    if (pm->cfg.deterministic) {
+        uint64_t boot = vclock_mono(pm, vclock_read(pm));
+
+        si.uptime = (long)(boot / 1000000000 + (boot % 1000000000 != 0));
+        memset(si.loads, 0, sizeof(si.loads));
+    }
     return copy_to_user(pm, a[0], &si, sizeof(si)) ? -EFAULT : 0;
 }
 

@@ -2,12 +2,16 @@
  * sys_time.c - clocks and sleeps.
  *
  * Every time the guest reads goes through pm_clock_gettime(), and every sleep
- * through pm_clock_nanosleep(), so that a virtual, deterministic clock can
- * later replace the host's in these two places only.  Today both pass
- * through to the host clocks; the clock ids are validated as
- * kernel/time/posix-timers.c does.
+ * through pm_clock_nanosleep(), so that the virtual clock of
+ * cfg.deterministic (vclock.c) replaces the host's in these two places:
+ * then a read takes the next tick of the virtual clock and a sleep moves it
+ * on and returns at once.  Otherwise both pass through to the host clocks.
+ * The clock ids are validated as kernel/time/posix-timers.c does, the same
+ * way in both modes.  times() and getrusage() report CPU times derived from
+ * the virtual clock too.
  */
 #include <errno.h>
+#include <string.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/syscall.h>
@@ -17,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fuzz.h"
 #include "pagemu_int.h"
 #include "syscall.h"
 #include "uaccess.h"
@@ -117,6 +122,54 @@ static int host_clockid(struct pagemu *pm, clockid_t id, clockid_t *out)
     return 0;
 }
 
+static void ns_to_timespec(uint64_t ns, struct timespec *ts)
+{
+    ts->tv_sec = (time_t)(ns / NSEC_PER_SEC);
+    ts->tv_nsec = (long)(ns % NSEC_PER_SEC);
+}
+
+/*
+ * Which virtual clock a clock id reads (vclock.c): the wall clock, the
+ * clock since boot, or the CPU time.  The negative ids that are not dynamic
+ * clocks are CPU clocks of a pid or tid (kernel/time/posix-cpu-timers.c:
+ * CPUCLOCK_PID, CPUCLOCK_WHICH); the guest is one thread, and other
+ * processes' CPU clocks are read as the guest's own.  Dynamic (fd) clocks
+ * are the host's: VCLOCK_HOST.
+ */
+enum vclock_kind { VCLOCK_REAL, VCLOCK_BOOT, VCLOCK_CPU, VCLOCK_HOST };
+
+static enum vclock_kind vclock_kind_of(clockid_t id)
+{
+    if (id < 0)
+        return (id & CLOCKFD_MASK) == CLOCKFD ? VCLOCK_HOST : VCLOCK_CPU;
+    switch (id) {
+    case LINUX_CLOCK_MONOTONIC:
+    case LINUX_CLOCK_MONOTONIC_RAW:
+    case LINUX_CLOCK_MONOTONIC_COARSE:
+    case LINUX_CLOCK_BOOTTIME:
+    case LINUX_CLOCK_BOOTTIME_ALARM:
+        return VCLOCK_BOOT;
+    case LINUX_CLOCK_PROCESS_CPUTIME_ID:
+    case LINUX_CLOCK_THREAD_CPUTIME_ID:
+        return VCLOCK_CPU;
+    default:    /* REALTIME, its COARSE and ALARM forms, TAI */
+        return VCLOCK_REAL;
+    }
+}
+
+/* The value of a virtual clock for a reading `real` of the virtual time. */
+static uint64_t vclock_of(const struct pagemu *pm, enum vclock_kind k, uint64_t real)
+{
+    switch (k) {
+    case VCLOCK_BOOT:
+        return vclock_mono(pm, real);
+    case VCLOCK_CPU:
+        return vclock_elapsed(pm, real);
+    default:
+        return real;
+    }
+}
+
 /*
  * The one place the guest's time comes from.  id has passed kclock_of().
  * Returns 0 or a negative errno.
@@ -128,6 +181,17 @@ static int pm_clock_gettime(struct pagemu *pm, clockid_t id, struct timespec *ts
 
     if (err)
         return err;
+    if (pm->cfg.deterministic) {
+        enum vclock_kind k = vclock_kind_of(id);
+
+        /* a CPU clock of a pid that does not exist is still -EINVAL */
+        if (k == VCLOCK_CPU && id < 0 && clock_gettime(hid, ts) < 0)
+            return (int)linux_err(errno);
+        if (k != VCLOCK_HOST) {
+            ns_to_timespec(vclock_of(pm, k, vclock_read(pm)), ts);
+            return 0;
+        }
+    }
     return clock_gettime(hid, ts) < 0 ? (int)linux_err(errno) : 0;
 }
 
@@ -144,6 +208,27 @@ static int pm_clock_nanosleep(struct pagemu *pm, clockid_t id, int flags,
 
     if (err)
         return err;
+    /*
+     * The virtual clock: the sleep ends at once, with the clock moved on by
+     * the time asked for (a relative sleep) or to the time asked for (an
+     * absolute one, when it is still ahead: kernel/time/hrtimer.c expires a
+     * timer already in the past at once).  A sleep on a CPU clock ends when
+     * that much CPU time has gone by, which the derived CPU time does by the
+     * same jump.  The clock is not read for it: no step is taken.
+     */
+    if (pm->cfg.deterministic && vclock_kind_of(id) != VCLOCK_HOST) {
+        uint64_t want = (uint64_t)req->tv_sec >= (uint64_t)INT64_MAX / NSEC_PER_SEC
+                            ? (uint64_t)INT64_MAX
+                            : (uint64_t)req->tv_sec * NSEC_PER_SEC + (uint64_t)req->tv_nsec;
+
+        if (flags & LINUX_TIMER_ABSTIME) {
+            uint64_t now = vclock_of(pm, vclock_kind_of(id), pm->vclock_ns);
+
+            want = want > now ? want - now : 0;
+        }
+        vclock_advance(pm, want);
+        return 0;
+    }
     if (syscall(SYS_clock_nanosleep, hid, flags, req, rem) < 0)
         return (int)linux_err(errno);
     return 0;
@@ -220,7 +305,8 @@ long sys_clock_nanosleep(struct pagemu *pm, const uint64_t *a)
 }
 
 /* kernel/time/time.c: gettimeofday - either pointer may be NULL; tz is the
- * kernel's sys_tz, which the host reports the same way. */
+ * kernel's sys_tz, which the host reports the same way (the virtual clock:
+ * 0, as a kernel that was never told a time zone has it). */
 long sys_gettimeofday(struct pagemu *pm, const uint64_t *a)
 {
     if (a[0]) {
@@ -236,9 +322,9 @@ long sys_gettimeofday(struct pagemu *pm, const uint64_t *a)
             return -EFAULT;
     }
     if (a[1]) {
-        struct timezone tz;
+        struct timezone tz = {0, 0};
 
-        if (syscall(SYS_gettimeofday, NULL, &tz) < 0)
+        if (!pm->cfg.deterministic && syscall(SYS_gettimeofday, NULL, &tz) < 0)
             return linux_err(errno);
         if (copy_to_user(pm, a[1], &tz, sizeof(tz)))
             return -EFAULT;
@@ -301,14 +387,29 @@ long sys_clock_getres(struct pagemu *pm, const uint64_t *a)
 
 /* ---- times, getrusage ------------------------------------------------- */
 
+/* include/asm-generic/param.h: USER_HZ, the unit of times() and of the
+ * times in /proc/PID/stat (clock_t) */
+#define LINUX_USER_HZ 100
+
 /* kernel/sys.c: times - the guest's CPU time is the emulator's; the result
  * is clock ticks since boot (jiffies_64_to_clock_t), which the host's
- * times() returns alike.  A NULL buffer is allowed. */
+ * times() returns alike.  With the virtual clock: its CPU time as user
+ * time, no system time, no children's, and the ticks since its boot.  A
+ * NULL buffer is allowed. */
 long sys_times(struct pagemu *pm, const uint64_t *a)
 {
     struct tms t;
-    clock_t r = times(&t);
+    clock_t r;
 
+    if (pm->cfg.deterministic) {
+        uint64_t real = vclock_read(pm);
+
+        memset(&t, 0, sizeof(t));
+        t.tms_utime = (clock_t)(vclock_elapsed(pm, real) / (NSEC_PER_SEC / LINUX_USER_HZ));
+        r = (clock_t)(vclock_mono(pm, real) / (NSEC_PER_SEC / LINUX_USER_HZ));
+    } else {
+        r = times(&t);
+    }
     _Static_assert(sizeof(struct tms) == 32, "struct tms");
     if (a[0] && copy_to_user(pm, a[0], &t, sizeof(t)))
         return -EFAULT;
@@ -326,7 +427,11 @@ long sys_times(struct pagemu *pm, const uint64_t *a)
  * guest's own count of demand-paging faults (mm.minor_faults, counted by
  * fault.c as handle_mm_fault would: one per page made present), which a
  * child's emulator reports for itself, so RUSAGE_CHILDREN's sums are
- * emulator counts for the children. */
+ * emulator counts for the children.  With the virtual clock nothing of the
+ * host is reported: the user time is the virtual CPU time, ru_maxrss the
+ * frames the guest ever had at once (frame_pool.bump, page tables
+ * included), ru_minflt the guest's count, the rest 0, and the children's
+ * all 0. */
 long sys_getrusage(struct pagemu *pm, const uint64_t *a)
 {
     int who = (int)a[0];
@@ -336,8 +441,18 @@ long sys_getrusage(struct pagemu *pm, const uint64_t *a)
     if (who != LINUX_RUSAGE_SELF && who != LINUX_RUSAGE_CHILDREN &&
         who != LINUX_RUSAGE_THREAD)
         return -EINVAL;
-    if (getrusage(who, &ru) < 0)
+    if (pm->cfg.deterministic) {
+        memset(&ru, 0, sizeof(ru));
+        if (who != LINUX_RUSAGE_CHILDREN) {
+            uint64_t cpu = vclock_elapsed(pm, vclock_read(pm));
+
+            ru.ru_utime.tv_sec = (time_t)(cpu / NSEC_PER_SEC);
+            ru.ru_utime.tv_usec = (suseconds_t)(cpu % NSEC_PER_SEC / 1000);
+            ru.ru_maxrss = (long)(pm->fp.bump * 4);
+        }
+    } else if (getrusage(who, &ru) < 0) {
         return linux_err(errno);
+    }
     if (who != LINUX_RUSAGE_CHILDREN)
         ru.ru_minflt = (long)pm->mm.minor_faults;
     return copy_to_user(pm, a[1], &ru, sizeof(ru)) ? -EFAULT : 0;

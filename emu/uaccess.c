@@ -27,6 +27,7 @@ static uint8_t *user_page(struct pagemu *pm, uint64_t va, int access)
             return NULL;
     }
     if (access == PAGEMU_ACCESS_WRITE) {
+        pte_journal(&mm->pt, va, pte);
         pte->pte |= _PAGE_DIRTY | _PAGE_ACCESSED;
         /* The host is about to change bytes the guest may execute. */
         if (!(pte->pte & _PAGE_NX) && mm->invalidate_code)

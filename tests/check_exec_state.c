@@ -7,7 +7,8 @@
  * Linux keeps the fds without close-on-exec under their numbers
  * (fs/file.c: do_close_on_exec), the blocked mask and SIG_IGN dispositions,
  * and resets handlers (kernel/signal.c: flush_signal_handlers); SIGKILL and
- * SIGSTOP are never blocked.
+ * SIGSTOP are never blocked.  The virtual clock of cfg.deterministic goes
+ * on across the execve, as a process's clocks do.
  */
 #include <check.h>
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz.h"
 #include "pagemu_int.h"
 #include "process.h"
 
@@ -143,6 +145,73 @@ START_TEST(test_apply)
 }
 END_TEST
 
+/* cfg.deterministic, the clock's start and step and its current time pass
+ * to the new image, whose clock goes on from there (vclock.c). */
+START_TEST(test_vclock)
+{
+    struct pagemu *old = new_handle();
+    old->cfg.deterministic = 1;
+    old->cfg.vclock_start_ns = 5000000000ULL;
+    old->cfg.vclock_step_ns = 7;
+    vclock_init(old);
+    ck_assert_uint_eq(old->vclock_ns, 5000000000ULL);
+    ck_assert_uint_eq(vclock_read(old), 5000000000ULL);
+    vclock_advance(old, 123456);   /* a sleep */
+    ck_assert_uint_eq(vclock_read(old), 5000000000ULL + 7 + 123456);
+    uint64_t now = old->vclock_ns;
+
+    char *s = exec_state_encode(old, 9, "/bin/x", "x", 1);
+    ck_assert_ptr_nonnull(s);
+    struct exec_import imp;
+    pagemu_config base;
+    char why[128];
+    pagemu_config_init(&base);   /* the re-executed CLI has no --deterministic */
+    ck_assert_int_eq(exec_state_parse(s, &base, &imp, why, sizeof(why)), 0);
+    ck_assert_int_eq(imp.cfg.deterministic, 1);
+    ck_assert_uint_eq(imp.cfg.vclock_start_ns, 5000000000ULL);
+    ck_assert_uint_eq(imp.cfg.vclock_step_ns, 7);
+    ck_assert_uint_eq(imp.vclock_ns, now);
+
+    /* the new image (pagemu_open: cfg from the state, then vclock_init) */
+    struct pagemu *pm = new_handle();
+    pm->cfg = imp.cfg;
+    pm->exec_in = &imp;
+    vclock_init(pm);
+    ck_assert_uint_eq(vclock_read(pm), now);
+    ck_assert_uint_eq(vclock_read(pm), now + 7);
+    /* CLOCK_MONOTONIC and the CPU time run on from the same start */
+    ck_assert_uint_eq(vclock_elapsed(pm, now), now - 5000000000ULL);
+    ck_assert_uint_eq(vclock_mono(pm, now) - vclock_mono(old, 5000000000ULL),
+                      now - 5000000000ULL);
+    pm->exec_in = NULL;
+    imp.prog_fd = -1;
+    exec_import_free(&imp);
+    free(s);
+    free_handle(pm);
+
+    /* without cfg.deterministic nothing of the clock is passed */
+    old->cfg.deterministic = 0;
+    s = exec_state_encode(old, 9, "/bin/x", "x", 1);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_ptr_null(strstr(s, ";vc="));
+    ck_assert_int_eq(exec_state_parse(s, &base, &imp, why, sizeof(why)), 0);
+    ck_assert_int_eq(imp.cfg.deterministic, 0);
+    ck_assert_uint_eq(imp.vclock_ns, 0);
+    imp.prog_fd = -1;
+    exec_import_free(&imp);
+    free(s);
+    free_handle(old);
+
+    /* the defaults: 2026-01-01T00:00:00Z, 1000 ns a read */
+    pm = new_handle();
+    pm->cfg.deterministic = 1;
+    vclock_init(pm);
+    ck_assert_uint_eq(vclock_read(pm), 1767225600ULL * 1000000000ULL);
+    ck_assert_uint_eq(vclock_read(pm), 1767225600ULL * 1000000000ULL + 1000);
+    free_handle(pm);
+}
+END_TEST
+
 START_TEST(test_malformed)
 {
     static const char *const bad[] = {
@@ -184,6 +253,7 @@ static Suite *exec_state_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_round_trip);
     tcase_add_test(tc, test_apply);
+    tcase_add_test(tc, test_vclock);
     tcase_add_test(tc, test_malformed);
     suite_add_tcase(s, tc);
     return s;

@@ -1,0 +1,299 @@
+/*
+ * afl.c - pagemu as an AFL++ target (pagemu --afl).
+ *
+ * afl-fuzz starts its target with two pipes on fixed fds (AFL++
+ * include/config.h: FORKSRV_FD 198 for commands, 199 for status) and, in
+ * __AFL_SHM_ID, the id of a System V shared memory segment that is the
+ * coverage map.  The target says hello (4 bytes on 199), then serves runs:
+ *
+ *     read 4 bytes (nonzero: the last child timed out and was killed)
+ *     fork a child (or SIGCONT the stopped persistent one)
+ *     write the child's pid; waitpid; write the wait status
+ *
+ * afl-fuzz counts a child that dies of a signal as a crash, one it had to
+ * kill as a hang, and anything else as a normal run.  A persistent child
+ * runs many inputs: after each it stops itself with SIGSTOP, the server's
+ * waitpid(WUNTRACED) reports that stop as the run's status, and the next
+ * run continues it with SIGCONT instead of forking.
+ *
+ * The hello may carry options (AFL++ include/types.h: FS_OPT_ENABLED with
+ * FS_OPT_MAPSIZE and the map size in bits 1-23); pagemu announces the size
+ * of the map it fills, so that afl-fuzz scans exactly that much.
+ *
+ * Coverage is pagemu_set_coverage's edge map, filled by the emulator; the
+ * guest is not instrumented.  Persistent mode is pagemu's snapshot: stop
+ * at the function's entry, snapshot, run to its return, restore, again.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "afl.h"
+
+#define FORKSRV_FD 198
+#define FS_OPT_ENABLED 0x80000001u
+#define FS_OPT_MAPSIZE 0x40000000u
+#define FS_OPT_MAX_MAPSIZE (1u << 23)
+#define AFL_DEFAULT_MAP 65536u
+
+/* "0x4011d6" or a symbol of the program. */
+static int resolve(pagemu_t *pm, const char *opt, const char *what, uint64_t *addr)
+{
+    if (what[0] >= '0' && what[0] <= '9') {
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(what, &end, 0);
+        if (!errno && !*end) {
+            *addr = v;
+            return 0;
+        }
+        fprintf(stderr, "pagemu: %s: bad address '%s'\n", opt, what);
+        return -1;
+    }
+    pagemu_err e = pagemu_symbol(pm, what, addr);
+    if (e) {
+        fprintf(stderr, "pagemu: %s: %s: %s\n", opt, what,
+                e == PAGEMU_ENOENT ? "no such symbol in the program" : pagemu_strerror(e));
+        return -1;
+    }
+    return 0;
+}
+
+static int full_io(int write_it, int fd, void *buf, size_t n)
+{
+    char *p = buf;
+    while (n) {
+        ssize_t k = write_it ? write(fd, p, n) : read(fd, p, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+/* The largest power of two <= x (x >= 1). */
+static size_t pow2_floor(size_t x)
+{
+    size_t p = 1;
+    while (p <= x / 2)
+        p *= 2;
+    return p;
+}
+
+/*
+ * The map afl-fuzz created.  pagemu fills 64 KiB of it (PAGEMU_AFL_MAP_SIZE
+ * to change that), never more than the segment holds, and says so in its
+ * hello; afl-fuzz then scans only that much.  (AFL_MAP_SIZE is no guide:
+ * afl-fuzz sets it to a large provisional size while it asks the target.)
+ * NULL without __AFL_SHM_ID: the runs are just not measured.
+ */
+static uint8_t *attach_map(size_t *size)
+{
+    const char *id = getenv("__AFL_SHM_ID");
+    if (!id || !*id)
+        return NULL;
+    int shmid = atoi(id);
+    void *p = shmat(shmid, NULL, 0);
+    if (p == (void *)-1) {
+        fprintf(stderr, "pagemu: --afl: shmat(%s): %s\n", id, strerror(errno));
+        return NULL;
+    }
+    size_t want = AFL_DEFAULT_MAP;
+    const char *ms = getenv("PAGEMU_AFL_MAP_SIZE");
+    if (ms && atol(ms) > 0)
+        want = (size_t)atol(ms);
+    struct shmid_ds ds;
+    if (shmctl(shmid, IPC_STAT, &ds) == 0 && ds.shm_segsz < want)
+        want = ds.shm_segsz;
+    if (want > FS_OPT_MAX_MAPSIZE)
+        want = FS_OPT_MAX_MAPSIZE;
+    want = pow2_floor(want);
+    if (want < 256) {
+        fprintf(stderr, "pagemu: --afl: the coverage map is too small (%zu bytes)\n", want);
+        shmdt(p);
+        return NULL;
+    }
+    *size = want;
+    return p;
+}
+
+/*
+ * The forkserver.  Returns in each child it forks (0), or at once if
+ * afl-fuzz is not there to say hello to (-1).
+ */
+static int forkserver(uint32_t hello, int persistent)
+{
+    if (full_io(1, FORKSRV_FD + 1, &hello, 4))
+        return -1;
+    /* The server's own waitpid must see its children, whatever the guest
+     * made of SIGCHLD (an ignored SIGCHLD reaps them away). */
+    struct sigaction dfl, old;
+    memset(&dfl, 0, sizeof(dfl));
+    dfl.sa_handler = SIG_DFL;
+    sigaction(SIGCHLD, &dfl, &old);
+
+    pid_t child = -1;
+    int stopped = 0;
+    for (;;) {
+        uint32_t was_killed;
+        int status;
+        if (full_io(0, FORKSRV_FD, &was_killed, 4)) {
+            /* afl-fuzz went away */
+            if (stopped)
+                kill(child, SIGKILL);
+            _exit(0);
+        }
+        if (stopped && was_killed) {
+            /* afl-fuzz killed the stopped child on a timeout: reap it and
+             * start a fresh one. */
+            stopped = 0;
+            while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+                ;
+        }
+        if (!stopped) {
+            child = fork();
+            if (child < 0)
+                _exit(1);
+            if (child == 0) {
+                close(FORKSRV_FD);
+                close(FORKSRV_FD + 1);
+                sigaction(SIGCHLD, &old, NULL);
+                return 0;
+            }
+        } else {
+            kill(child, SIGCONT);
+            stopped = 0;
+        }
+        if (full_io(1, FORKSRV_FD + 1, &child, 4))
+            _exit(1);
+        while (waitpid(child, &status, persistent ? WUNTRACED : 0) < 0) {
+            if (errno != EINTR)
+                _exit(1);
+        }
+        if (WIFSTOPPED(status))
+            stopped = 1;
+        if (full_io(1, FORKSRV_FD + 1, &status, 4))
+            _exit(1);
+    }
+}
+
+/*
+ * A persistent child: the guest is at the function's entry.  Run it to
+ * its return, again and again from the snapshot, one input per run.
+ */
+static int persistent_loop(pagemu_t *pm, const struct afl_opts *o, pagemu_result *res)
+{
+    pagemu_err e = pagemu_snapshot(pm);
+    if (!e)
+        e = pagemu_clear_stops(pm);
+    if (!e)
+        e = pagemu_stop_on_return(pm);
+    if (e) {
+        fprintf(stderr, "pagemu: --afl-persistent: %s%s%s\n", pagemu_strerror(e),
+                *pagemu_last_error(pm) ? ": " : "", pagemu_last_error(pm));
+        return AFL_ERROR;
+    }
+    for (unsigned long i = 0;; i++) {
+        if (i) {
+            e = pagemu_restore(pm, NULL);
+            if (e) {
+                fprintf(stderr, "pagemu: --afl-persistent: restore: %s\n", pagemu_strerror(e));
+                return AFL_ERROR;
+            }
+        }
+        e = pagemu_run(pm, res);
+        if (e) {
+            fprintf(stderr, "pagemu: %s: %s\n", pagemu_strerror(e), pagemu_last_error(pm));
+            return AFL_ERROR;
+        }
+        /* A crash (or a hang the emulator noticed) ends the child, which
+         * dies of the signal as the guest did. */
+        if (res->kind == PAGEMU_SIGNALED || res->kind == PAGEMU_TIMEOUT)
+            return AFL_DONE;
+        /* The function returned (PAGEMU_STOPPED), or the guest exited
+         * inside it: a normal end. */
+        if (i + 1 >= o->loops) {
+            fflush(NULL);
+            _exit(0);
+        }
+        raise(SIGSTOP);
+    }
+}
+
+int afl_start(pagemu_t *pm, const struct afl_opts *o, pagemu_result *res)
+{
+    uint64_t entry = 0, func = 0;
+    int have_entry = 0;
+    if (o->entry) {
+        if (resolve(pm, "--afl-entry", o->entry, &entry))
+            return AFL_ERROR;
+        have_entry = 1;
+    }
+    if (o->persistent) {
+        if (resolve(pm, "--afl-persistent", o->persistent, &func))
+            return AFL_ERROR;
+        if (!have_entry) {
+            /* Fork at the function: the children start right there. */
+            entry = func;
+            have_entry = 1;
+        }
+    }
+    int fsrv = fcntl(FORKSRV_FD, F_GETFD) != -1 && fcntl(FORKSRV_FD + 1, F_GETFD) != -1;
+    if (!fsrv)
+        return AFL_RUN;     /* not under afl-fuzz: an ordinary run */
+
+    size_t map_size = 0;
+    uint8_t *map = attach_map(&map_size);
+    if (map && pagemu_set_coverage(pm, map, map_size)) {
+        fprintf(stderr, "pagemu: --afl: %s\n", pagemu_last_error(pm));
+        return AFL_ERROR;
+    }
+
+    pagemu_err e;
+    if (have_entry) {
+        /* Run the common prefix once, in the server. */
+        if ((e = pagemu_add_stop(pm, entry)) || (e = pagemu_run(pm, res))) {
+            fprintf(stderr, "pagemu: --afl: %s: %s\n", pagemu_strerror(e), pagemu_last_error(pm));
+            return AFL_ERROR;
+        }
+        if (res->kind != PAGEMU_STOPPED) {
+            fprintf(stderr, "pagemu: --afl: the guest ended before reaching 0x%" PRIx64 "\n", entry);
+            return AFL_DONE;
+        }
+        pagemu_clear_stops(pm);
+    }
+
+    uint32_t hello = 0;
+    if (map)
+        hello = FS_OPT_ENABLED | FS_OPT_MAPSIZE | (uint32_t)((map_size - 1) << 1);
+    if (forkserver(hello, o->persistent != NULL) < 0)
+        return AFL_RUN;     /* nobody listening: run the guest once */
+
+    /* A child: its edges start from nothing, as every exec's do. */
+    if (map)
+        pagemu_set_coverage(pm, map, map_size);
+    if (o->persistent) {
+        if (func != entry) {
+            if ((e = pagemu_add_stop(pm, func)) || (e = pagemu_run(pm, res))) {
+                fprintf(stderr, "pagemu: --afl-persistent: %s: %s\n", pagemu_strerror(e),
+                        pagemu_last_error(pm));
+                return AFL_ERROR;
+            }
+            if (res->kind != PAGEMU_STOPPED)
+                return AFL_DONE;    /* never got there: report what happened */
+        }
+        return persistent_loop(pm, o, res);
+    }
+    return AFL_RUN;
+}
