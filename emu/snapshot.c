@@ -310,6 +310,8 @@ PAGEMU_API pagemu_err pagemu_snapshot(pagemu_t *pm)
     pm->snap = s;
     /* Writable TLB entries would let writes past the journal. */
     uc_ctl_flush_tlb(pm->uc);
+    /* Every exec from here starts with the same coverage state. */
+    coverage_reset_prev(pm);
     return PAGEMU_EOK;
 }
 

@@ -296,6 +296,64 @@ START_TEST(snapshot_before_the_first_run)
 }
 END_TEST
 
+/* The same input gives the same coverage and the same result, every time
+ * (deterministic clock and seed, coverage prev reset by the restore). */
+START_TEST(same_input_same_coverage)
+{
+    pagemu_config cfg;
+    pagemu_config_init(&cfg);
+    cfg.deterministic = 1;
+    cfg.have_seed = 1;
+    cfg.seed = 7; /* ASLR on, but seeded */
+    pagemu_t *pm;
+    ck_assert_int_eq(pagemu_open(&cfg, &pm), PAGEMU_EOK);
+    char *argv[] = {guest, NULL};
+    char *envp[] = {NULL};
+    ck_assert_int_eq(pagemu_load(pm, guest, 1, argv, envp), PAGEMU_EOK);
+    ck_assert_int_eq(pagemu_set_stdin(pm, "hello", 5), PAGEMU_EOK);
+    static uint8_t map[65536], first[65536], other[65536];
+    ck_assert_int_eq(pagemu_set_coverage(pm, map, sizeof(map)), PAGEMU_EOK);
+    uint64_t fn, buf;
+    ck_assert_int_eq(pagemu_symbol(pm, "fuzz_one", &fn), PAGEMU_EOK);
+    pagemu_add_stop(pm, fn);
+    pagemu_result r;
+    ck_assert_int_eq(pagemu_run(pm, &r), PAGEMU_EOK);
+    ck_assert_int_eq(r.kind, PAGEMU_STOPPED);
+    pagemu_reg_read(pm, PAGEMU_REG_RDI, &buf);
+    ck_assert_int_eq(pagemu_snapshot(pm), PAGEMU_EOK);
+    pagemu_clear_stops(pm);
+    pagemu_stop_on_return(pm);
+    int edges = 0;
+    uint64_t rax0 = 0;
+    for (int i = 0; i < 5; i++) {
+        memset(map, 0, sizeof(map));
+        ck_assert_int_eq(pagemu_run(pm, &r), PAGEMU_EOK);
+        ck_assert_int_eq(r.kind, PAGEMU_STOPPED);
+        uint64_t rax;
+        pagemu_reg_read(pm, PAGEMU_REG_RAX, &rax);
+        if (i == 0) {
+            memcpy(first, map, sizeof(map));
+            rax0 = rax;
+            for (size_t k = 0; k < sizeof(map); k++)
+                edges += map[k] != 0;
+        } else {
+            ck_assert_int_eq(memcmp(first, map, sizeof(map)), 0);
+            ck_assert_uint_eq(rax, rax0);
+        }
+        ck_assert_int_eq(pagemu_restore(pm, NULL), PAGEMU_EOK);
+    }
+    ck_assert_int_gt(edges, 20);
+    /* Another input takes other edges (the crash path). */
+    memset(map, 0, sizeof(map));
+    ck_assert_int_eq(pagemu_mem_write(pm, buf, "CRASH", 5), PAGEMU_EOK);
+    ck_assert_int_eq(pagemu_run(pm, &r), PAGEMU_EOK);
+    ck_assert_int_eq(r.kind, PAGEMU_SIGNALED);
+    memcpy(other, map, sizeof(map));
+    ck_assert_int_ne(memcmp(first, other, sizeof(map)), 0);
+    pagemu_close(pm);
+}
+END_TEST
+
 static Suite *snapshot_suite(void)
 {
     Suite *s = suite_create("snapshot");
@@ -305,6 +363,7 @@ static Suite *snapshot_suite(void)
     tcase_add_test(tc, restore_after_crash_and_exit);
     tcase_add_test(tc, limits_end_runs);
     tcase_add_test(tc, snapshot_before_the_first_run);
+    tcase_add_test(tc, same_input_same_coverage);
     suite_add_tcase(s, tc);
     return s;
 }
