@@ -470,6 +470,9 @@ long sys_getrusage(struct pagemu *pm, const uint64_t *a)
  * the guest is mirrored on the host).  Timer ids are the host's, so
  * si_timerid in the forwarded siginfo is the id the guest holds.  The
  * structs (itimerval, itimerspec, sigevent) are the same on the host.
+ * They stay on the host's clocks under cfg.deterministic too (README,
+ * "Known limits"): the virtual clock only moves when it is read or slept
+ * on, and a timer would need it to move by itself.
  */
 long sys_alarm(struct pagemu *pm, const uint64_t *a)
 {
