@@ -40,6 +40,19 @@ struct snap_fd {
     off_t off;          /* file offset, -1 where there is none (pipes) */
 };
 
+/* The struct pagemu fields a restore copies back as they were. */
+#define SNAP_FIELDS(X)                                                        \
+    X(sigact)          /* dispositions */                                     \
+    X(sigmask)                                                                \
+    X(altstack)                                                               \
+    X(sig)             /* pending signals and delivery state */               \
+    X(rng)             /* the seeded generator: same getrandom bytes */       \
+    X(vclock_ns)       /* the deterministic clock */                          \
+    X(clear_child_tid)                                                        \
+    X(robust_list)                                                            \
+    X(robust_len)                                                             \
+    X(usermode_tramp)  /* taken before the first instruction */
+
 struct pm_snapshot {
     uc_context *ctx;                 /* registers, FS/GS base, FPU/SSE */
     struct mm_struct mm;             /* bounds and counters (pt, vma: not used) */
@@ -55,15 +68,14 @@ struct pm_snapshot {
     struct snap_fd *fd;
     int nfd;
 
-    struct linux_sigaction sigact[64];
-    uint64_t sigmask;
-    __typeof__(((struct pagemu *)0)->altstack) altstack;
-    struct pm_signal_state sig;
-    uint64_t rng[4];
-    uint64_t vclock_ns;
-    uint64_t clear_child_tid, robust_list, robust_len;
-    bool usermode_tramp;             /* taken before the first instruction */
+#define SNAP_DECLARE(f) __typeof__(((struct pagemu *)0)->f) f;
+    SNAP_FIELDS(SNAP_DECLARE)
+#undef SNAP_DECLARE
 };
+
+/* memcpy, so that arrays (sigact, rng) copy like the scalars. */
+#define SNAP_SAVE(f) memcpy(&s->f, &pm->f, sizeof(s->f));
+#define SNAP_LOAD(f) memcpy(&pm->f, &s->f, sizeof(s->f));
 
 /* ---- the journal (pgtable.h: pte_journal, pte_journal_new) -------------- */
 
@@ -293,16 +305,7 @@ PAGEMU_API pagemu_err pagemu_snapshot(pagemu_t *pm)
     }
     s->nvma = pm->mm.nvma;
     s->mm = pm->mm;
-    memcpy(s->sigact, pm->sigact, sizeof(s->sigact));
-    s->sigmask = pm->sigmask;
-    s->altstack = pm->altstack;
-    s->sig = pm->sig;
-    memcpy(s->rng, pm->rng, sizeof(s->rng));
-    s->vclock_ns = pm->vclock_ns;
-    s->clear_child_tid = pm->clear_child_tid;
-    s->robust_list = pm->robust_list;
-    s->robust_len = pm->robust_len;
-    s->usermode_tramp = pm->usermode_tramp;
+    SNAP_FIELDS(SNAP_SAVE)
 
     pgtable_for_each(&pm->mm.pt, 0, pm->mm.task_size, mark_snap, NULL);
     pm->mm.pt.journal = journal;
@@ -389,16 +392,7 @@ PAGEMU_API pagemu_err pagemu_restore(pagemu_t *pm, pagemu_restore_stats *stats)
 
     st.fds_closed = restore_fds(pm, s);
 
-    memcpy(pm->sigact, s->sigact, sizeof(pm->sigact));
-    pm->sigmask = s->sigmask;
-    pm->altstack = s->altstack;
-    pm->sig = s->sig;
-    memcpy(pm->rng, s->rng, sizeof(pm->rng));
-    pm->vclock_ns = s->vclock_ns;
-    pm->clear_child_tid = s->clear_child_tid;
-    pm->robust_list = s->robust_list;
-    pm->robust_len = s->robust_len;
-    pm->usermode_tramp = s->usermode_tramp;
+    SNAP_FIELDS(SNAP_LOAD)
 
     /* The run state of a guest that was stopped at the snapshot. */
     pm->exited = false;
