@@ -42,6 +42,11 @@ apt-get install -y -qq --no-install-recommends \
     >/dev/null
 apt-get install -y -qq --no-install-recommends -t trixie \
     libunicorn-dev libcapstone-dev >/dev/null
+# afl-fuzz for tests/afl-fuzz.sh and the README's fuzzing session: bookworm's
+# afl++ 4.04c (the trixie pin keeps 4.21c out).  It depends on clang-14,
+# which pagemu itself does not use.
+apt-get install -y -qq --no-install-recommends afl++ >/dev/null
 
 pkg-config --modversion unicorn capstone check | paste -sd' ' \
     | sed 's/^/setup.sh: unicorn capstone check = /'
+dpkg-query -W -f='setup.sh: afl++ = ${Version}\n' afl++
