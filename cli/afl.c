@@ -342,6 +342,39 @@ static int persistent_loop(pagemu_t *pm, const struct afl_opts *o, uint64_t func
     }
 }
 
+/*
+ * Fork mode's children would each translate all the code they run, which
+ * costs more than running it (a static glibc start-up is ~1000 blocks).
+ * So the server runs the guest once itself, from a snapshot at the fork
+ * point, on whatever input is there (afl-fuzz has written none yet: the
+ * program's error path), and restores the snapshot: the guest is back at
+ * the fork point, and the code of that run stays translated for every
+ * child.  Two seconds at most; PAGEMU_AFL_WARMUP=0 turns it off.
+ */
+static int warm_up(pagemu_t *pm)
+{
+    const char *w = getenv("PAGEMU_AFL_WARMUP");
+    if (w && !strcmp(w, "0"))
+        return 0;
+    if (pagemu_snapshot(pm))
+        return 0;           /* no warm-up, no harm */
+    pagemu_result r;
+    pagemu_set_limits(pm, 0, 2000);
+    pagemu_err e = pagemu_run(pm, &r);
+    if (guest_child())
+        _exit(0);           /* a child the guest forked: it ran its course */
+    pagemu_set_limits(pm, 0, 0);
+    if (!e && r.kind == PAGEMU_STOPPED)
+        pagemu_clear_stops(pm);
+    if ((e = pagemu_restore(pm, NULL)) != PAGEMU_EOK) {
+        fprintf(stderr, "pagemu: --afl: cannot restore after the warm-up run: %s\n",
+                pagemu_strerror(e));
+        return -1;
+    }
+    pagemu_snapshot_drop(pm);
+    return 0;
+}
+
 int afl_start(pagemu_t *pm, const struct afl_opts *o, pagemu_result *res)
 {
     uint64_t entry = 0, func = 0;
@@ -387,6 +420,8 @@ int afl_start(pagemu_t *pm, const struct afl_opts *o, pagemu_result *res)
         }
         pagemu_clear_stops(pm);
     }
+    if (!o->persistent && warm_up(pm))
+        return AFL_ERROR;
 
     uint32_t hello = 0;
     if (map)

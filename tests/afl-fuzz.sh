@@ -15,6 +15,7 @@
 #                     few hundred inputs a second, so it checks the
 #                     forkserver, the crash and the reproduction, not the
 #                     search
+#   fork-start        the same with the fork before the first instruction
 # The "PGMT" campaigns use afl-fuzz -D: its deterministic bit flips reach
 # "PGMU" within the first 32 runs of the seed.  The search uses -Z (the
 # queue in order): the default weighted pick can starve the newest entry
@@ -134,6 +135,7 @@ near="$top/guest-tests/afl/seeds-near"
 campaign persistent "$top/guest-tests/afl/seeds" 1 "$search_time" -t 1000 -Z -- --afl-persistent=main
 campaign persistent-file "$near" 0 60 -t 1000 -D -- --afl-persistent=main
 campaign fork "$near" 0 60 -t 5000 -D -- --afl --afl-entry=main
+campaign fork-start "$near" 0 60 -t 5000 -D -- --afl
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
