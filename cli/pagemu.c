@@ -326,6 +326,11 @@ int main(int argc, char **argv)
         cfg.have_seed = 1;
         cfg.seed = 0;
     }
+    if (drcov && afl.on) {
+        /* every forked child would write a file of its own */
+        fprintf(stderr, "pagemu: --drcov does not go with --afl (run the input again with --drcov)\n");
+        return 2;
+    }
     /* An --exec-state run may have an empty argv (execve with argc 0). */
     if (optind >= argc && !cfg.exec_state) {
         usage(stderr);
@@ -361,11 +366,17 @@ int main(int argc, char **argv)
     /* What this program needs again when a guest's execve re-executes it;
      * the JSON path is made absolute, as the guest may chdir first. */
     char top_arg[40], tfd_arg[40];
-    char *tl_arg = NULL, *fj_arg = NULL, *fj_abs = NULL;
+    char *tl_arg = NULL, *fj_arg = NULL, *fj_abs = NULL, *dc_arg = NULL, *dc_abs = NULL;
     if (fault_json && fault_json[0] != '/') {
         char *cwd = getcwd(NULL, 0);
         if (cwd && asprintf(&fj_abs, "%s/%s", cwd, fault_json) >= 0)
             fault_json = fj_abs;
+        free(cwd);
+    }
+    if (drcov && drcov[0] != '/') {
+        char *cwd = getcwd(NULL, 0);
+        if (cwd && asprintf(&dc_abs, "%s/%s", cwd, drcov) >= 0)
+            drcov = dc_abs;
         free(cwd);
     }
     char *exec_args[8];
@@ -383,6 +394,12 @@ int main(int argc, char **argv)
         if (asprintf(&fj_arg, "--fault-json=%s", fault_json) < 0)
             return 2;
         exec_args[na++] = fj_arg;
+    }
+    if (drcov) {
+        /* the new program's blocks, in the same file (one per process) */
+        if (asprintf(&dc_arg, "--drcov=%s", drcov) < 0)
+            return 2;
+        exec_args[na++] = dc_arg;
     }
     exec_args[na] = NULL;
     cfg.exec_program = "/proc/self/exe";
@@ -455,5 +472,7 @@ int main(int argc, char **argv)
     free(tl_arg);
     free(fj_arg);
     free(fj_abs);
+    free(dc_arg);
+    free(dc_abs);
     return status;
 }

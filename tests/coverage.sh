@@ -7,7 +7,8 @@
 #             Linux column list, "BB Table: N bbs", N binary 8-byte
 #             entries); the blocks lie in their module, main and fuzz_one
 #             (from nm) start blocks; [vdso] is a module only when code ran
-#             there; a guest's forked child writes FILE.PID
+#             there; a guest's forked child writes FILE.PID; after an
+#             execve the new image writes FILE; not with --afl
 #   map       bench/fsrv_bench.c drives pagemu --afl as afl-fuzz does: the
 #             inputs "hello", "Pxxx", "PGxx", "PGMx" reach ever more edges
 #             of target.c, the same input the same number, and a
@@ -84,7 +85,18 @@ int main(void)
 	return WEXITSTATUS(st) == 7 ? 0 : 1;
 }
 EOF
-for p in target vdso forks; do
+cat >execs.c <<'EOF'
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+	if (argc > 1)
+		return 3;
+	char *args[] = {argv[0], "again", 0};
+	execv(argv[0], args);
+	return 1;
+}
+EOF
+for p in target vdso forks execs; do
 	src=$p.c
 	[ $p = target ] && src="$top/guest-tests/afl/target.c"
 	if ! "$CC" -static -O1 -o $p "$src"; then
@@ -199,6 +211,20 @@ if [ "$st" = 0 ] && [ -n "$kid" ] && out=$(check_drcov f.drcov forks 1 main 2>&1
 	ok "drcov of a forking guest: f.drcov ($out), $kid ($out2)"
 else
 	bad "drcov of a forking guest (status $st, child file '${kid:-none}')" "${out:-}" "${out2:-}"
+fi
+
+rm -f e.drcov e.drcov.*
+"$pagemu" --drcov=e.drcov ./execs
+st=$?
+if [ "$st" = 3 ] && out=$(check_drcov e.drcov execs 1 main 2>&1) && ! ls e.drcov.* >/dev/null 2>&1; then
+	ok "drcov across an execve: the new image writes the file ($out)"
+else
+	bad "drcov across an execve (status $st)" "${out:-}" "$(ls e.drcov* 2>&1)"
+fi
+if "$pagemu" --afl --drcov=x.drcov ./target in-hello 2>err; then
+	bad "--drcov with --afl accepted"
+else
+	ok "--drcov with --afl refused: $(cat err)"
 fi
 
 # ---- the AFL map ---------------------------------------------------------
