@@ -68,6 +68,10 @@ fi
 export AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 \
 	AFL_NO_AFFINITY=1 AFL_BENCH_UNTIL_CRASH=1 AFL_NO_CRASH_README=1
 unset AFL_MAP_SIZE __AFL_SHM_ID
+# A sanitizer build (CI runs the suite under ASan): afl-fuzz refuses custom
+# sanitizer options unless a sanitizer error aborts and does not symbolize.
+[ -n "${ASAN_OPTIONS:-}" ] && export ASAN_OPTIONS="$ASAN_OPTIONS:abort_on_error=1:symbolize=0"
+[ -n "${LSAN_OPTIONS:-}" ] && export LSAN_OPTIONS="$LSAN_OPTIONS:symbolize=0"
 # afl-fuzz rewrites the @@ file for every run: in RAM if there is a tmpfs.
 shmtmp=
 if [ -z "${AFL_TMPDIR:-}" ] && shmtmp=$(mktemp -d /dev/shm/pagemu-afl.XXXXXX 2>/dev/null); then
