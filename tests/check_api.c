@@ -2,13 +2,15 @@
  * check_api.c - the public API end to end: errors, configuration checks,
  * loading bad files, and a real guest (guard-demo, built by `make check`)
  * that dies in the stack guard gap, seen through pagemu_result, the fault
- * callback, the text report and the JSON.
+ * callback, the text report and the JSON; and the coverage calls (edge
+ * map, drcov) on that guest.
  */
 #include <check.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pagemu.h"
 
@@ -118,6 +120,68 @@ START_TEST(guard_gap_death)
 }
 END_TEST
 
+/* The coverage calls: argument checks, the edge map of a real run, a map
+ * taken away before the run stays untouched, and a drcov file. */
+START_TEST(coverage_calls)
+{
+    find_demo();
+    static uint8_t map[65536];
+    pagemu_config cfg;
+    pagemu_config_init(&cfg);
+    cfg.aslr = 0;
+    char *argv[] = {"guard-demo", NULL};
+    char *envp[] = {NULL};
+    pagemu_t *pm;
+    ck_assert_int_eq(pagemu_set_coverage(NULL, map, sizeof(map)), PAGEMU_EINVAL);
+    ck_assert_int_eq(pagemu_open(&cfg, &pm), PAGEMU_EOK);
+    ck_assert_int_eq(pagemu_set_coverage(pm, map, 128), PAGEMU_EINVAL);
+    ck_assert_int_eq(pagemu_set_coverage(pm, map, 3000), PAGEMU_EINVAL);
+    ck_assert_int_eq(pagemu_set_coverage(pm, NULL, 0), PAGEMU_EOK);
+    ck_assert_int_eq(pagemu_drcov_write(pm), PAGEMU_ESTATE);   /* none asked for */
+    ck_assert_int_eq(pagemu_load(pm, demo, 1, argv, envp), PAGEMU_EOK);
+    ck_assert_int_eq(pagemu_set_coverage(pm, map, sizeof(map)), PAGEMU_EOK);
+    ck_assert_int_eq(pagemu_set_coverage(pm, map, sizeof(map)), PAGEMU_EOK); /* again: one hook */
+    char path[] = "/tmp/check_api-drcov-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    ck_assert_int_eq(pagemu_set_drcov(pm, path), PAGEMU_EOK);
+    pagemu_result r;
+    ck_assert_int_eq(pagemu_run(pm, &r), PAGEMU_EOK);
+    ck_assert_int_eq(r.kind, PAGEMU_SIGNALED);
+    size_t set = 0;
+    for (size_t i = 0; i < sizeof(map); i++)
+        set += map[i] != 0;
+    ck_assert_uint_gt(set, 100);        /* a static glibc start-up and the recursion */
+    ck_assert_uint_lt(set, 10000);
+    ck_assert_int_eq(pagemu_drcov_write(pm), PAGEMU_EOK);
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    char head[512] = "";
+    size_t n = fread(head, 1, sizeof(head) - 1, f);
+    fclose(f);
+    ck_assert_uint_gt(n, 100);
+    ck_assert_int_eq(strncmp(head, "DRCOV VERSION: 2\nDRCOV FLAVOR: drcov\n"
+                                   "Module Table: version 2, count 1\n", 70), 0);
+    ck_assert_ptr_nonnull(strstr(head, "guard-demo\nBB Table: "));
+    ck_assert_int_eq(pagemu_set_coverage(pm, NULL, 0), PAGEMU_EOK);
+    ck_assert_int_eq(pagemu_set_drcov(pm, NULL), PAGEMU_EOK);
+    pagemu_close(pm);
+    unlink(path);
+
+    /* A map taken away before the run gets nothing. */
+    memset(map, 0, sizeof(map));
+    ck_assert_int_eq(pagemu_open(&cfg, &pm), PAGEMU_EOK);
+    ck_assert_int_eq(pagemu_load(pm, demo, 1, argv, envp), PAGEMU_EOK);
+    ck_assert_int_eq(pagemu_set_coverage(pm, map, 256), PAGEMU_EOK);
+    ck_assert_int_eq(pagemu_set_coverage(pm, NULL, 0), PAGEMU_EOK);
+    ck_assert_int_eq(pagemu_run(pm, &r), PAGEMU_EOK);
+    for (size_t i = 0; i < sizeof(map); i++)
+        ck_assert_int_eq(map[i], 0);
+    pagemu_close(pm);
+}
+END_TEST
+
 Suite *api_suite(void)
 {
     Suite *s = suite_create("api");
@@ -127,6 +191,7 @@ Suite *api_suite(void)
     tcase_add_test(t, config_is_checked);
     tcase_add_test(t, bad_programs);
     tcase_add_test(t, guard_gap_death);
+    tcase_add_test(t, coverage_calls);
     suite_add_tcase(s, t);
     return s;
 }
