@@ -11,10 +11,10 @@
  *     write the child's pid; waitpid; write the wait status
  *
  * afl-fuzz counts a child that dies of a signal as a crash, one it had to
- * kill as a hang, and anything else as a normal run.  A persistent child
- * runs many inputs: after each it stops itself with SIGSTOP, the server's
- * waitpid(WUNTRACED) reports that stop as the run's status, and the next
- * run continues it with SIGCONT instead of forking.
+ * kill as a hang, and anything else as a normal run.  A stopped child
+ * (WIFSTOPPED) is a persistent one that ran an input and waits for the
+ * next: afl-fuzz keeps its pid and the next run goes to the same child
+ * (see "Persistent mode" below for how pagemu's child reports that).
  *
  * The hello may carry options (AFL++ include/types.h: FS_OPT_ENABLED with
  * FS_OPT_MAPSIZE and the map size in bits 1-23); pagemu announces the size
@@ -318,9 +318,10 @@ static int persistent_loop(pagemu_t *pm, const struct afl_opts *o, uint64_t func
         }
         if (guest_child())
             return AFL_DONE;
-        /* A crash (or a hang the emulator noticed) ends the child, which
-         * dies of the signal as the guest did; the server reports it. */
-        if (res->kind == PAGEMU_SIGNALED || res->kind == PAGEMU_TIMEOUT)
+        /* A crash ends the child, which dies of the signal as the guest
+         * did; the server reports it.  (No limits are set, so there is no
+         * PAGEMU_TIMEOUT: afl-fuzz's -t kills a hung child.) */
+        if (res->kind == PAGEMU_SIGNALED)
             return AFL_DONE;
         /* The function returned (PAGEMU_STOPPED), or the guest exited
          * inside it: a normal end.  The last one is reported by the
