@@ -22,6 +22,10 @@ int frame_pool_init(struct frame_pool *fp, uint64_t bytes)
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED)
         return -1;
+    /* Frames are handed out one 4 KiB page at a time, often to forked
+     * children that touch a few: where transparent huge pages are
+     * "always", each first touch would zero (and copy on fork) 2 MiB. */
+    madvise(p, bytes, MADV_NOHUGEPAGE);
     fp->host = p;
     fp->nframes = bytes >> 12;
     return 0;
