@@ -29,29 +29,10 @@
 # Environment: PAGEMU, CC (gcc), top_srcdir, AFL_TIME.
 set -u
 
-script_dir=$(cd "$(dirname "$0")" && pwd)
-build_dir=$(pwd)
-top="${top_srcdir:-$script_dir/..}"
-src="$top/guest-tests/afl/target.c"
-if [ ! -f "$src" ]; then
-	echo "afl-fuzz.sh: cannot find $src (set top_srcdir)" >&2
-	exit 99
-fi
-pagemu="${PAGEMU:-}"
-if [ -z "$pagemu" ]; then
-	for c in "$build_dir/pagemu" "$script_dir/../pagemu"; do
-		[ -x "$c" ] && pagemu=$c && break
-	done
-fi
-if [ -z "$pagemu" ] || [ ! -x "$pagemu" ]; then
-	echo "SKIP: pagemu binary not found"
-	exit 77
-fi
-if ! command -v afl-fuzz >/dev/null 2>&1; then
-	echo "SKIP: afl-fuzz not installed (scripts/setup.sh installs afl++)"
-	exit 77
-fi
-pagemu="$(cd "$(dirname "$pagemu")" && pwd)/$(basename "$pagemu")"
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+test_init afl-fuzz.sh guest-tests/afl/target.c
+need afl-fuzz "scripts/setup.sh installs afl++"
 search_time=${AFL_TIME:-90}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/pagemu-afl.XXXXXX") || exit 99

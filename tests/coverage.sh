@@ -23,28 +23,10 @@
 # Environment: PAGEMU, CC (gcc), top_srcdir.
 set -u
 
-script_dir=$(cd "$(dirname "$0")" && pwd)
-build_dir=$(pwd)
-top="${top_srcdir:-$script_dir/..}"
-if [ ! -f "$top/guest-tests/afl/target.c" ]; then
-	echo "coverage.sh: cannot find guest-tests/afl/target.c (set top_srcdir)" >&2
-	exit 99
-fi
-pagemu="${PAGEMU:-}"
-if [ -z "$pagemu" ]; then
-	for c in "$build_dir/pagemu" "$script_dir/../pagemu"; do
-		[ -x "$c" ] && pagemu=$c && break
-	done
-fi
-if [ -z "$pagemu" ] || [ ! -x "$pagemu" ]; then
-	echo "SKIP: pagemu binary not found"
-	exit 77
-fi
-if ! command -v python3 >/dev/null 2>&1; then
-	echo "SKIP: python3 not found (scripts/setup.sh installs it)"
-	exit 77
-fi
-pagemu="$(cd "$(dirname "$pagemu")" && pwd)/$(basename "$pagemu")"
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+test_init coverage.sh guest-tests/afl/target.c
+need python3 "scripts/setup.sh installs it"
 CC=${CC:-gcc}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/pagemu-cov.XXXXXX") || exit 99

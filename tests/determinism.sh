@@ -28,46 +28,15 @@
 # `N passed, N failed`; exit 0, or 1 on a failure.
 set -u
 
-script_dir=$(cd "$(dirname "$0")" && pwd)
-build_dir=$(pwd)
-top="${top_srcdir:-$script_dir/..}"
-src="$top/guest-tests/determinism/det.c"
-if [ ! -f "$src" ]; then
-	echo "determinism.sh: cannot find $src (set top_srcdir)" >&2
-	exit 99
-fi
-
-pagemu="${1:-${PAGEMU:-}}"
-if [ -z "$pagemu" ]; then
-	for c in "$build_dir/pagemu" "$build_dir/cli/pagemu" "$script_dir/../pagemu"; do
-		if [ -x "$c" ]; then
-			pagemu=$c
-			break
-		fi
-	done
-fi
-if [ -z "$pagemu" ] || [ ! -x "$pagemu" ]; then
-	echo "SKIP: pagemu binary not found"
-	exit 77
-fi
-pagemu="$(cd "$(dirname "$pagemu")" && pwd)/$(basename "$pagemu")"
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+test_init determinism.sh guest-tests/determinism/det.c "${1:-}"
 
 CC=${CC:-gcc}
 timeout_s=${GT_TIMEOUT:-60}
 work="$build_dir/guest-build/determinism"
 mkdir -p "$work" || exit 99
 
-npass=0
-nfail=0
-pass() { npass=$((npass + 1)); echo "PASS: $1"; }
-# fail NAME REASON [DETAIL-FILE]
-fail() {
-	nfail=$((nfail + 1))
-	echo "FAIL: $1 ($2)"
-	if [ $# -ge 3 ] && [ -s "$3" ]; then
-		sed -n '1,14p' "$3" | sed 's/^/    | /'
-	fi
-}
 
 # run OUT-PREFIX ARGS...: pagemu ARGS in $work with a fixed environment and
 # a time limit; stdout to PREFIX.out, stderr to PREFIX.err; the status is
@@ -278,5 +247,4 @@ for v in gcc-static gcc-static-pie; do
 	fi
 done
 
-echo "$npass passed, $nfail failed"
-[ "$nfail" -eq 0 ]
+test_done

@@ -10,29 +10,9 @@
 # 1 on a failure, 77 without a pagemu binary.
 set -u
 
-script_dir=$(cd "$(dirname "$0")" && pwd)
-build_dir=$(pwd)
-top="${top_srcdir:-$script_dir/..}"
-src="$top/guest-tests/deaths/deaths.c"
-if [ ! -f "$src" ]; then
-	echo "signal-deaths.sh: cannot find $src (set top_srcdir)" >&2
-	exit 99
-fi
-
-pagemu="${1:-${PAGEMU:-}}"
-if [ -z "$pagemu" ]; then
-	for c in "$build_dir/pagemu" "$build_dir/cli/pagemu" "$script_dir/../pagemu"; do
-		if [ -x "$c" ]; then
-			pagemu=$c
-			break
-		fi
-	done
-fi
-if [ -z "$pagemu" ] || [ ! -x "$pagemu" ]; then
-	echo "SKIP: pagemu binary not found"
-	exit 77
-fi
-pagemu="$(cd "$(dirname "$pagemu")" && pwd)/$(basename "$pagemu")"
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+test_init signal-deaths.sh guest-tests/deaths/deaths.c "${1:-}"
 
 # run OUT-PREFIX CMD...: in $work, fixed environment, time limit; the
 # status is returned.  In the background and waited for, so that bash does
