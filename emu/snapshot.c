@@ -193,7 +193,11 @@ static int save_fds(struct pagemu *pm, struct pm_snapshot *s)
             f->dup = fcntl(t->fd[g].host, F_DUPFD_CLOEXEC, 3);
         if (f->dup < 0)
             return -1;
-        f->off = lseek(t->fd[g].host, 0, SEEK_CUR);
+        /* Offsets of the embedding program's own 0, 1 and 2 stay where
+         * they are: rewinding its stderr file would overwrite what it wrote
+         * (a fault report) since.  Files the guest opened are rewound. */
+        if (t->fd[g].host > 2)
+            f->off = lseek(t->fd[g].host, 0, SEEK_CUR);
     }
     return 0;
 }
