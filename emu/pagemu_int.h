@@ -15,6 +15,7 @@
 #include "frame.h"
 #include "mm_types.h"
 #include "pm_signal.h"
+#include "vex.h"
 
 /* ---- guest fd table ---------------------------------------------------- */
 
@@ -91,6 +92,9 @@ struct pagemu {
     /* a CPU exception reported by the UC_HOOK_INTR hook */
     int pending_intno;        /* -1: none */
     uint64_t pending_rip;     /* nonzero: the faulting instruction's RIP for it */
+
+    /* VEX/EVEX instructions raise #UD (vex.c) */
+    struct pm_vex vex;
 
     /* per-thread state Linux keeps for the one guest thread */
     uint64_t clear_child_tid;

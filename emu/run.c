@@ -216,6 +216,10 @@ int run_install_hooks(struct pagemu *pm)
         pm_set_error(pm, "unicorn: cannot install hooks");
         return -1;
     }
+    if (vex_install(pm)) {
+        pm_set_error(pm, "unicorn: cannot install hooks");
+        return -1;
+    }
     return vclock_install_hooks(pm);
 }
 
@@ -474,9 +478,11 @@ static bool cpu_exception(struct pagemu *pm, int intno)
     case 3: /* #BP: do_int3_user -> SIGTRAP/SI_KERNEL, RIP after the int3 */
         trap_signal(pm, SIGTRAP, LINUX_SI_KERNEL, 0, 0, "", "breakpoint (int3)");
         break;
-    case 6: /* #UD: SIGILL/ILL_ILLOPN at the instruction */
-        trap_signal(pm, SIGILL, LINUX_ILL_ILLOPN, rip, 0, "", "invalid opcode");
+    case 6: { /* #UD: SIGILL/ILL_ILLOPN at the instruction */
+        const char *why = vex_ud_reason(pm, rip);
+        trap_signal(pm, SIGILL, LINUX_ILL_ILLOPN, rip, 0, "", why ? why : "invalid opcode");
         break;
+    }
     default: /* #GP and the rest: SIGSEGV/SI_KERNEL */
         set_trap(pm, X86_TRAP_GP, 0);
         trap_signal(pm, SIGSEGV, LINUX_SI_KERNEL, 0, 0, "", "general protection fault");
@@ -570,7 +576,9 @@ PAGEMU_API pagemu_err pagemu_run(pagemu_t *pm, pagemu_result *res)
             }
         }
         uint64_t tmo = time_left_us(pm, &deadline);
-        uc_err e = uc_emu_start(pm->uc, reg_read(pm, UC_X86_REG_RIP), 0, tmo, 0);
+        uint64_t start = reg_read(pm, UC_X86_REG_RIP);
+        vex_before_start(pm, start);
+        uc_err e = uc_emu_start(pm->uc, start, 0, tmo, 0);
         if (pm->exited || pm->stop_hit || pm->timed_out)
             break;
         if (tmo) {

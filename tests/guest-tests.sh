@@ -649,9 +649,13 @@ if [ -d "$fdir" ]; then
 		[ -n "$prog" ] || prog=$case
 		native=$(fexpect "$exp" native)
 		native_why="native=skip in $case.expect"
-		if [ "$(fexpect "$exp" needs)" = vsyscall-xonly ] && [ "$host_vsyscall" != "--xp" ]; then
+		needs=$(fexpect "$exp" needs)
+		if [ "$needs" = vsyscall-xonly ] && [ "$host_vsyscall" != "--xp" ]; then
 			native=skip
 			native_why="the host's vsyscall page is not execute-only: ${host_vsyscall:-none}"
+		elif [ "$needs" = no-avx512 ] && grep -qw avx512f /proc/cpuinfo 2>/dev/null; then
+			native=skip
+			native_why="the host CPU has AVX-512 (avx512f): the instruction runs natively"
 		fi
 		read -r -a args <<<"$(fexpect "$exp" args)"
 		if ! signo=$(fsigno "$(fexpect "$exp" signal)") || [ ! -f "$fdir/$prog.c" ]; then

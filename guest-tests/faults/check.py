@@ -52,7 +52,7 @@ KEYS = {
     "addr": "addr", "si_addr": "addr", "rip": "addr",
     "region_start": "addr", "region_last": "addr",
     "access": "exact", "region": "substr", "where": "substr",
-    "reason": "substr",
+    "reason": "substr", "insn": "substr",
 }
 ACCESS = ("read", "write", "exec", "none")
 KEY_RE = re.compile(r"^([a-z_]+)(?:\.(4|5|native))?$")
@@ -106,8 +106,8 @@ def validate(path, n, key, v):
         bad = " / ".join(ACCESS)
     elif key == "native" and v not in ("check", "skip"):
         bad = "check or skip"
-    elif key == "needs" and v not in ("vsyscall-xonly",):
-        bad = "vsyscall-xonly"
+    elif key == "needs" and v not in ("vsyscall-xonly", "no-avx512"):
+        bad = "vsyscall-xonly or no-avx512"
     if bad:
         raise ExpectError("%s:%d: %s=%s: expected %s" % (path, n, key, v, bad))
 
@@ -273,6 +273,7 @@ def check_pagemu(exp, case, mode, json_path, stdout_path, pending_path):
         "region_last": j.get("region_last"),
         "where": j.get("where"),
         "reason": j.get("reason"),
+        "insn": j.get("insn"),
     }
     # resolve the 'rip'/'addr' references against numbers
     seen["rip"] = hexnum(seen["rip"])
