@@ -7,8 +7,12 @@
 #
 # Each round measures every mode for SECS seconds (default 3), interleaved
 # so that drift in machine speed hits all alike; the table gives the
-# median runs/s and the ratio to pagemu's fork+exec per input.  One core's
-# worth: each mode is one driver and one target process at a time.
+# median runs/s and the ratio to pagemu's fork+exec per input.  On one
+# core: the driver and the target are pinned to the same CPU (CORE, default
+# the last one) with taskset, as afl-fuzz binds itself and its target to one
+# free core by default.  Unpinned, every run pays two wake-ups of the other
+# CPU, which on a VM can cost more than the run (AFL_NO_AFFINITY has that
+# effect on afl-fuzz): PIN=0 measures that way.
 #
 #   exec     fork + exec + wait per input (bench/fsrv_bench.c "exec"): a
 #            fuzzer without a forkserver; native, pagemu and, if present,
@@ -30,7 +34,7 @@
 # comparison for ordinary compiled code.
 #
 # Environment: ROUNDS, SECS, PAGEMU, QEMU, CC (gcc), BENCH_DIR
-# (/tmp/pagemu-bench-$UID), COVLOOP_N (100000000).
+# (/tmp/pagemu-bench-$UID), COVLOOP_N (100000000), CORE, PIN (1).
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -61,6 +65,11 @@ if [ -z "$pagemu" ] || [ ! -x "$pagemu" ]; then
 	exit 1
 fi
 qemu=$(command -v "$QEMU" || true)
+pin=()
+core=${CORE:-$(($(nproc) - 1))}
+if [ "${PIN:-1}" = 1 ] && command -v taskset >/dev/null 2>&1; then
+	pin=(taskset -c "$core")
+fi
 
 # builds
 "$CC" -O2 -Wall -o "$BENCH_DIR/fsrv_bench" "$here/fsrv_bench.c" || exit 1
@@ -88,14 +97,14 @@ label[persistent-sigstop]="pagemu --afl-persistent=main, PAGEMU_AFL_SIGSTOP=1"
 measure() {
 	local n=100000000 t=$secs
 	case $1 in
-	native-exec) "$fb" exec -n "$n" -t "$t" -- "$tgt" "$input" ;;
-	pagemu-exec) "$fb" exec -n "$n" -t "$t" -- "$pagemu" "$tgt" "$input" ;;
-	qemu-exec) "$fb" exec -n "$n" -t "$t" -- "$qemu" -cpu qemu64 "$tgt" "$input" ;;
-	fsrv-start) "$fb" fsrv -n "$n" -t "$t" -- "$pagemu" --afl -- "$tgt" "$input" ;;
-	fsrv-main) "$fb" fsrv -n "$n" -t "$t" -- "$pagemu" --afl-entry=main -- "$tgt" "$input" ;;
-	persistent) "$fb" fsrv -n "$n" -t "$t" -- "$pagemu" --afl-persistent=main -- "$tgt" "$input" ;;
+	native-exec) "${pin[@]}" "$fb" exec -n "$n" -t "$t" -- "$tgt" "$input" ;;
+	pagemu-exec) "${pin[@]}" "$fb" exec -n "$n" -t "$t" -- "$pagemu" "$tgt" "$input" ;;
+	qemu-exec) "${pin[@]}" "$fb" exec -n "$n" -t "$t" -- "$qemu" -cpu qemu64 "$tgt" "$input" ;;
+	fsrv-start) "${pin[@]}" "$fb" fsrv -n "$n" -t "$t" -- "$pagemu" --afl -- "$tgt" "$input" ;;
+	fsrv-main) "${pin[@]}" "$fb" fsrv -n "$n" -t "$t" -- "$pagemu" --afl-entry=main -- "$tgt" "$input" ;;
+	persistent) "${pin[@]}" "$fb" fsrv -n "$n" -t "$t" -- "$pagemu" --afl-persistent=main -- "$tgt" "$input" ;;
 	persistent-sigstop)
-		PAGEMU_AFL_SIGSTOP=1 "$fb" fsrv -n "$n" -t "$t" -- \
+		PAGEMU_AFL_SIGSTOP=1 "${pin[@]}" "$fb" fsrv -n "$n" -t "$t" -- \
 			"$pagemu" --afl-persistent=main -- "$tgt" "$input"
 		;;
 	esac
@@ -124,7 +133,9 @@ median() {
 
 cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 echo
-echo "Runs per second, median of $rounds round(s) of ${secs} s each; $(nproc) CPUs ($cpu); $(date -u +%Y-%m-%d)"
+where="driver and target pinned to CPU $core"
+[ ${#pin[@]} -eq 0 ] && where="not pinned"
+echo "Runs per second, median of $rounds round(s) of ${secs} s each; $(nproc) CPUs ($cpu), $where; $(date -u +%Y-%m-%d)"
 echo "target: guest-tests/afl/target.c (gcc -O1 -static), input \"hello\" from a file (@@)"
 echo
 echo "| mode | runs/s | vs pagemu fork+exec | map bytes set |"
