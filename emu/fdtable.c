@@ -13,14 +13,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "pagemu_int.h"
 #include "procfs.h"
 
 /* include/asm-generic/resource.h: INR_OPEN_CUR, the default RLIMIT_NOFILE
- * soft limit a process starts with. */
+ * soft limit a process starts with, when the host's cannot be read. */
 #define FDTABLE_DEFAULT_MAX 1024
+/* fs/file.c: sysctl_nr_open's default, the ceiling of RLIMIT_NOFILE */
+#define FDTABLE_NR_OPEN (1024 * 1024)
 #define FDTABLE_INIT_SLOTS 64
 
 /* Grow the slot array so that slot nr exists.  Returns 0 or -ENOMEM. */
@@ -61,7 +64,12 @@ int fdtable_init(struct fdtable *t)
     t->fd = NULL;
     t->n = 0;
     t->gen = 0;
+    /* A process inherits its parent's limits (kernel/fork.c copies
+     * signal->rlim), and the guest's parent is the emulator's. */
     t->max = FDTABLE_DEFAULT_MAX;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur > 0)
+        t->max = rl.rlim_cur > FDTABLE_NR_OPEN ? FDTABLE_NR_OPEN : (int)rl.rlim_cur;
     if (expand_fdtable(t, FDTABLE_INIT_SLOTS - 1) < 0) {
         errno = ENOMEM;
         return -1;

@@ -412,6 +412,7 @@ if [ -x "$busybox" ]; then
 	sh_case "pipeline status" 'false | true; echo $?; true | false; echo $?'
 	sh_case "subshell status" '(exit 3); echo sub=$?; sh -c "exit 4"; echo sh=$?'
 	sh_case "exit status" 'echo before; exit 5'
+	sh_case "limits" 'ulimit -n; ulimit -s; ulimit -Hn'
 	sh_case "20 execs" 'x=0; while [ $x -lt 20 ]; do x=$((x+1)); /bin/busybox true; done; echo $x'
 	sh_case "background and wait" 'sleep 0.1 & wait $!; echo bg=$?; sleep 0.05 & sleep 0.05 & wait; echo all'
 	sh_case "trap a signal" 'trap "echo trapped" USR1; kill -USR1 $$; echo after'
