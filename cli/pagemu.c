@@ -34,7 +34,7 @@ static void usage(FILE *f)
             "  --seed N            seed ASLR, AT_RANDOM and getrandom (reproducible runs)\n"
             "  --deterministic     a virtual clock for every clock, rdtsc and sleep, from\n"
             "                      2026-01-01; with --seed 0 unless one is given\n"
-            "  --stack-size SIZE   RLIMIT_STACK for the guest (default 8M)\n"
+            "  --stack-size SIZE   RLIMIT_STACK for the guest (default: the shell's, or 8M)\n"
             "  --mem-limit SIZE    guest physical memory (default 4G)\n"
             "  --fault-json PATH   on a fatal fault, also write the report as JSON to PATH\n"
             "  --trace=LIST        trace syscall,mm,fault,signal,insn (comma-separated, or all)\n"
@@ -219,6 +219,14 @@ int main(int argc, char **argv)
     };
     pagemu_config cfg;
     pagemu_config_init(&cfg);
+    /* The guest inherits the shell's RLIMIT_STACK, as a child does
+     * (kernel/fork.c); it decides the stack's reach and mmap_base.  An
+     * unlimited one would select Linux's legacy bottom-up layout, which
+     * pagemu does not model: it keeps the 8 MiB default then. */
+    struct rlimit stk;
+    if (getrlimit(RLIMIT_STACK, &stk) == 0 && stk.rlim_cur != RLIM_INFINITY &&
+        stk.rlim_cur >= 4096)
+        cfg.stack_rlimit = stk.rlim_cur;
     const char *fault_json = NULL, *trace_file = NULL, *trace_list = NULL, *drcov = NULL;
     struct afl_opts afl = {0, NULL, NULL, 10000};
     unsigned trace = 0;
