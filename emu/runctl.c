@@ -144,12 +144,33 @@ PAGEMU_API pagemu_err pagemu_reg_write(pagemu_t *pm, pagemu_reg reg, uint64_t va
 
 /* ---- memory -------------------------------------------------------------- */
 
+/* Is every page of [va, va + len) inside VMAs that allow the access?  A
+ * harness's copy is all or nothing: a write that would run off a mapping
+ * changes no byte (copy_to_user would have written the part before). */
+static bool range_ok(struct pagemu *pm, uint64_t va, size_t len, uint32_t need)
+{
+    if (!len)
+        return true;
+    uint64_t end = va + len;
+    if (end < va || end > pm->mm.task_size)
+        return false;
+    for (uint64_t a = va; a < end;) {
+        struct vm_area_struct *v = vma_lookup(&pm->mm, a);
+        if (!v || !(v->vm_flags & need))
+            return false;
+        a = v->vm_end;
+    }
+    return true;
+}
+
 PAGEMU_API pagemu_err pagemu_mem_read(pagemu_t *pm, uint64_t va, void *buf, size_t len)
 {
     if (!pm || (!buf && len))
         return PAGEMU_EINVAL;
     if (!pm->loaded)
         return PAGEMU_ESTATE;
+    if (!range_ok(pm, va, len, VM_READ | VM_WRITE | VM_EXEC))
+        return PAGEMU_EFAULT;
     return copy_from_user(pm, buf, va, len) ? PAGEMU_EFAULT : PAGEMU_EOK;
 }
 
@@ -159,6 +180,8 @@ PAGEMU_API pagemu_err pagemu_mem_write(pagemu_t *pm, uint64_t va, const void *bu
         return PAGEMU_EINVAL;
     if (!pm->loaded)
         return PAGEMU_ESTATE;
+    if (!range_ok(pm, va, len, VM_WRITE))
+        return PAGEMU_EFAULT;
     return copy_to_user(pm, va, buf, len) ? PAGEMU_EFAULT : PAGEMU_EOK;
 }
 

@@ -302,6 +302,8 @@ PAGEMU_API pagemu_err pagemu_mem_read(pagemu_t *pm, uint64_t va, void *buf, size
 /**
  * Copy into guest memory; the bytes must be in writable VMAs (as a write by
  * the guest; the pages become dirty, so a later pagemu_restore undoes it).
+ * All or nothing: when any byte is outside a writable VMA, no byte is
+ * written.
  * @return  PAGEMU_EOK, or PAGEMU_EFAULT if any byte is not writable
  */
 PAGEMU_API pagemu_err pagemu_mem_write(pagemu_t *pm, uint64_t va, const void *buf, size_t len);

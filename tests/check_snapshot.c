@@ -354,6 +354,46 @@ START_TEST(same_input_same_coverage)
 }
 END_TEST
 
+/* Hostile arguments get an error, never a crash. */
+START_TEST(bad_arguments)
+{
+    uint64_t fn, v;
+    pagemu_t *pm = open_at_fuzz_one("hello", &fn);
+    static uint8_t map[1000];
+    ck_assert_int_eq(pagemu_set_coverage(pm, map, sizeof(map)), PAGEMU_EINVAL);
+    ck_assert_int_eq(pagemu_set_coverage(pm, map, 128), PAGEMU_EINVAL);
+    ck_assert_int_eq(pagemu_reg_read(pm, PAGEMU_REG_COUNT, &v), PAGEMU_EINVAL);
+    ck_assert_int_eq(pagemu_reg_read(pm, (pagemu_reg)-1, &v), PAGEMU_EINVAL);
+    ck_assert_int_eq(pagemu_reg_read(pm, PAGEMU_REG_RAX, NULL), PAGEMU_EINVAL);
+    uint64_t rsp;
+    pagemu_reg_read(pm, PAGEMU_REG_RSP, &rsp);
+    /* A write running off the top of the stack, and wild addresses. */
+    static uint8_t big[1 << 20];
+    ck_assert_int_eq(pagemu_mem_write(pm, rsp, big, sizeof(big)), PAGEMU_EFAULT);
+    ck_assert_int_eq(pagemu_mem_write(pm, 0xffffffffffff0000ULL, big, 0x20000), PAGEMU_EFAULT);
+    ck_assert_int_eq(pagemu_mem_read(pm, 0x8000000000000000ULL, big, 8), PAGEMU_EFAULT);
+    ck_assert_int_eq(pagemu_mem_write(pm, fn, "x", 1), PAGEMU_EFAULT); /* text */
+    ck_assert_int_eq(pagemu_mem_read(pm, rsp, NULL, 8), PAGEMU_EINVAL);
+    for (int i = 0; i < 15; i++) /* fuzz_one's stop is the first of 16 */
+        ck_assert_int_eq(pagemu_add_stop(pm, 0x1000 + (uint64_t)i), PAGEMU_EOK);
+    ck_assert_int_eq(pagemu_add_stop(pm, 0x9999), PAGEMU_EINVAL);
+    ck_assert_int_eq(pagemu_clear_stops(pm), PAGEMU_EOK);
+    ck_assert_int_eq(pagemu_symbol(pm, NULL, &v), PAGEMU_EINVAL);
+    ck_assert_int_eq(pagemu_set_stdin(pm, NULL, 5), PAGEMU_EINVAL);
+    ck_assert_int_eq(pagemu_snapshot_drop(pm), PAGEMU_EOK);
+    ck_assert_int_eq(pagemu_restore(pm, NULL), PAGEMU_ENOSNAP);
+    /* After the guest ends, it cannot be snapshotted or run on. */
+    pagemu_result r;
+    ck_assert_int_eq(pagemu_run(pm, &r), PAGEMU_EOK);
+    ck_assert_int_eq(r.kind, PAGEMU_EXITED);
+    ck_assert_int_eq(pagemu_snapshot(pm), PAGEMU_ESTATE);
+    ck_assert_int_eq(pagemu_run(pm, &r), PAGEMU_ESTATE);
+    pagemu_close(pm);
+    ck_assert_int_eq(pagemu_snapshot(NULL), PAGEMU_EINVAL);
+    ck_assert_int_eq(pagemu_restore(NULL, NULL), PAGEMU_EINVAL);
+}
+END_TEST
+
 static Suite *snapshot_suite(void)
 {
     Suite *s = suite_create("snapshot");
@@ -364,6 +404,7 @@ static Suite *snapshot_suite(void)
     tcase_add_test(tc, limits_end_runs);
     tcase_add_test(tc, snapshot_before_the_first_run);
     tcase_add_test(tc, same_input_same_coverage);
+    tcase_add_test(tc, bad_arguments);
     suite_add_tcase(s, tc);
     return s;
 }
