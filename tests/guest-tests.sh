@@ -103,19 +103,12 @@ if [ -n "${LD_LIBRARY_PATH:-}" ]; then
 	run_env+=("LD_LIBRARY_PATH=${LD_LIBRARY_PATH}")
 fi
 
+# pass NAME, fail NAME REASON [DETAIL-FILE] (the detail, a diff or stderr,
+# indented): tests/lib.sh's
+# shellcheck source=tests/lib.sh
+. "$script_dir/lib.sh"
 npass=0
 nfail=0
-
-pass() { npass=$((npass + 1)); echo "PASS: $1"; }
-
-# fail NAME REASON [DETAIL-FILE]: the detail (a diff, stderr) is indented.
-fail() {
-	nfail=$((nfail + 1))
-	echo "FAIL: $1 ($2)"
-	if [ $# -ge 3 ] && [ -s "$3" ]; then
-		sed -n '1,14p' "$3" | sed 's/^/    | /'
-	fi
-}
 
 selected() { [ -z "$only" ] || [[ "$1" =~ $only ]]; }
 
