@@ -2,6 +2,7 @@
  * pagemu - run a static x86-64 Linux program through pagemu's software
  * page table.  A thin client of libpagemu: it uses only <pagemu.h>.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -193,8 +194,35 @@ static int keep_fd(int fd)
     return k;
 }
 
+/*
+ * The fds above 2 this program inherited without close-on-exec, as they are
+ * before it opens any of its own: the guest inherits them (fs/exec.c), at
+ * the same numbers.  At most 256; NULL-safe on failure (none).
+ */
+static int inherited[256];
+static int ninherited;
+
+static void scan_inherited(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) && ninherited < (int)(sizeof(inherited) / sizeof(inherited[0]))) {
+        char *end;
+        long fd = strtol(e->d_name, &end, 10);
+        if (*end || end == e->d_name || fd <= 2 || fd == dirfd(d) || fd > INT32_MAX)
+            continue;
+        int fl = fcntl((int)fd, F_GETFD);
+        if (fl != -1 && !(fl & FD_CLOEXEC))
+            inherited[ninherited++] = (int)fd;
+    }
+    closedir(d);
+}
+
 int main(int argc, char **argv)
 {
+    scan_inherited();
     static const struct option opts[] = {
         {"paging", required_argument, NULL, OPT_PAGING},
         {"no-aslr", no_argument, NULL, OPT_NO_ASLR},
@@ -412,6 +440,13 @@ int main(int argc, char **argv)
     exec_args[na] = NULL;
     cfg.exec_program = "/proc/self/exe";
     cfg.exec_args = exec_args;
+    /* afl-fuzz's forkserver pipes are pagemu's to talk on, not the guest's. */
+    int ninh = 0;
+    for (int i = 0; i < ninherited; i++)
+        if (!afl.on || (inherited[i] != 198 && inherited[i] != 199))
+            inherited[ninh++] = inherited[i];
+    cfg.inherit_fds = inherited;
+    cfg.ninherit_fds = ninh;
 
     pagemu_t *pm;
     pagemu_err e = pagemu_open(&cfg, &pm);

@@ -188,6 +188,21 @@ PAGEMU_API pagemu_err pagemu_open(const pagemu_config *cfg, pagemu_t **out)
         pagemu_close(pm);
         return PAGEMU_ENOMEM;
     }
+    /* fs/exec.c: fds without close-on-exec survive into the new program,
+     * even at or above its RLIMIT_NOFILE. */
+    int nofile = pm->fds.max;
+    pm->fds.max = INT32_MAX;
+    for (int i = 0; !pm->exec_in && pm->cfg.inherit_fds && i < pm->cfg.ninherit_fds; i++) {
+        int h = pm->cfg.inherit_fds[i];
+        if (h > 2 && fcntl(h, F_GETFD) != -1 && fd_host(pm, h) < 0 &&
+            fd_install_at(pm, h, 0, h) != h) {
+            pagemu_close(pm);
+            return PAGEMU_ENOMEM;
+        }
+    }
+    pm->fds.max = nofile;
+    pm->cfg.inherit_fds = NULL; /* the caller's array need not outlive the call */
+    pm->cfg.ninherit_fds = 0;
     pm->mm.mmap_min_addr = pm->cfg.mmap_min_addr;
     pm->mm.stack_rlimit = pm->cfg.stack_rlimit;
     pm->mm.invalidate_code = invalidate_code;

@@ -84,6 +84,9 @@ struct pagemu {
     /* host fds of open /proc/self/maps files: regenerated when read from
      * offset 0, as seq_file generates at read time (fs/seq_file.c) */
     int proc_maps_fd[8];
+    /* host fds of open /proc/self/fd directories, listed from the guest's
+     * fd table by getdents64 (procfs.c) */
+    int proc_fddir_fd[8];
 
     /* the CPL 3 trampoline (usermode.c) */
     uint64_t usermode_paddr;

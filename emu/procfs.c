@@ -194,9 +194,89 @@ void procfs_before_read(struct pagemu *pm, int host, long long pos)
 
 void procfs_forget(struct pagemu *pm, int host)
 {
-    for (size_t i = 0; i < 8; i++)
+    for (size_t i = 0; i < 8; i++) {
         if (pm->proc_maps_fd[i] == host)
             pm->proc_maps_fd[i] = 0;
+        if (pm->proc_fddir_fd[i] == host)
+            pm->proc_fddir_fd[i] = 0;
+    }
+}
+
+/* ---- /proc/self/fd, the directory ---------------------------------------- */
+
+/*
+ * The host's own /proc/self/fd lists the emulator's fds (the program file,
+ * Unicorn's, the host numbers of the guest's), so the directory is opened
+ * for real (fstat, fchdir and openat through it work) but listed from the
+ * guest's table, as fs/proc/fd.c: proc_readfd_common does: ".", "..", then
+ * each open fd in increasing order, DT_LNK, f_pos counting entries.
+ */
+static int open_fd_dir(struct pagemu *pm, int flags)
+{
+    if ((flags & O_ACCMODE) != O_RDONLY)
+        return -EISDIR;
+    int fd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return linux_err(errno);
+    for (size_t i = 0; i < 8; i++)
+        if (pm->proc_fddir_fd[i] <= 0) {
+            pm->proc_fddir_fd[i] = fd;
+            return fd;
+        }
+    return fd; /* more than 8 open at once: the host's listing */
+}
+
+bool procfs_is_fd_dir(struct pagemu *pm, int host)
+{
+    for (size_t i = 0; i < 8; i++)
+        if (pm->proc_fddir_fd[i] == host && host > 0)
+            return true;
+    return false;
+}
+
+long procfs_fd_dir_getdents(struct pagemu *pm, int host, void *buf, size_t len)
+{
+    off_t pos = lseek(host, 0, SEEK_CUR);
+    if (pos < 0)
+        pos = 0;
+    uint8_t *p = buf;
+    size_t used = 0;
+    long idx = 0;   /* 0 ".", 1 "..", then one per open guest fd */
+    for (int g = -2; g < pm->fds.n; g++) {
+        if (g >= 0 && pm->fds.fd[g].host < 0)
+            continue;
+        if (idx++ < pos)
+            continue;
+        char name[16];
+        if (g == -2)
+            strcpy(name, ".");
+        else if (g == -1)
+            strcpy(name, "..");
+        else
+            snprintf(name, sizeof(name), "%d", g);
+        /* include/linux/dirent.h: struct linux_dirent64, 8-byte aligned */
+        size_t nl = strlen(name) + 1;
+        size_t reclen = (19 + nl + 7) & ~(size_t)7;
+        if (used + reclen > len) {
+            if (!used)
+                return -EINVAL;
+            break;
+        }
+        uint64_t ino = g < 0 ? 1 : (uint64_t)g + 100; /* proc's inodes are its own */
+        int64_t off = idx;
+        uint16_t rl = (uint16_t)reclen;
+        uint8_t type = g < 0 ? 4 /* DT_DIR */ : 10 /* DT_LNK */;
+        memset(p + used, 0, reclen);
+        memcpy(p + used, &ino, 8);
+        memcpy(p + used + 8, &off, 8);
+        memcpy(p + used + 16, &rl, 2);
+        p[used + 18] = type;
+        memcpy(p + used + 19, name, nl);
+        used += reclen;
+        pos = idx;
+    }
+    lseek(host, pos, SEEK_SET);
+    return (long)used;
 }
 
 /* fs/proc/base.c: proc_pid_cmdline_read — the bytes of [arg_start, arg_end). */
@@ -516,6 +596,8 @@ int procfs_open(struct pagemu *pm, const char *path, int flags)
         return writing ? -EACCES : gen_stat(pm);
     if (!strcmp(e, "status"))
         return writing ? -EACCES : gen_status(pm);
+    if (!strcmp(e, "fd") || !strcmp(e, "fd/"))
+        return open_fd_dir(pm, flags);
     char hp[64];
     int r = fd_entry(pm, e, hp, sizeof(hp));
     if (r == 0) {

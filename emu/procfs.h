@@ -8,6 +8,7 @@
 #ifndef PAGEMU_PROCFS_H
 #define PAGEMU_PROCFS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct pagemu;
@@ -35,6 +36,11 @@ long procfs_readlink(struct pagemu *pm, const char *path, char *buf, size_t bufs
 void procfs_before_read(struct pagemu *pm, int host, long long pos);
 /* host is being closed. */
 void procfs_forget(struct pagemu *pm, int host);
+/* Is host an open /proc/self/fd directory of the guest's? */
+bool procfs_is_fd_dir(struct pagemu *pm, int host);
+/* getdents64 of such a directory: the guest's fds, from the position of
+ * host on; bytes written to buf, or -EINVAL if the first does not fit. */
+long procfs_fd_dir_getdents(struct pagemu *pm, int host, void *buf, size_t len);
 
 /* Write /proc/self/maps into buf like snprintf; returns the full length. */
 size_t procfs_maps(struct pagemu *pm, char *buf, size_t len);

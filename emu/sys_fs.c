@@ -510,11 +510,13 @@ long sys_getdents64(struct pagemu *pm, const uint64_t *a)
         r = host_getdents64(host, NULL, 0);
         return r == -EINVAL ? -EFAULT : r;
     }
-    if (n <= 1) {
+    if (n <= 1 && !procfs_is_fd_dir(pm, host)) {
         r = host_getdents64(host, n ? iov[0].iov_base : NULL, covered);
     } else {
-        r = host_getdents64(host, bounce,
-                            covered < sizeof(bounce) ? covered : sizeof(bounce));
+        size_t want = covered < sizeof(bounce) ? covered : sizeof(bounce);
+        /* /proc/self/fd lists the guest's fds (procfs.c), not the host's */
+        r = procfs_is_fd_dir(pm, host) ? procfs_fd_dir_getdents(pm, host, bounce, want)
+                                       : host_getdents64(host, bounce, want);
         for (i = 0, done = 0; r > 0 && done < (size_t)r; i++) {
             size_t c = (size_t)r - done;
 

@@ -167,6 +167,10 @@ static bool proc_candidate(int hd, const char *path, char *abs)
                 snprintf(abs, PROC_ABS_MAX, "/proc/self/fd/%d", i);
                 return true;
             }
+        if (!strcmp(path, "/dev/fd")) {
+            snprintf(abs, PROC_ABS_MAX, "/proc/self/fd");
+            return true;
+        }
         if (!strncmp(path, "/dev/fd/", 8) && pl < PROC_ABS_MAX - 16) {
             snprintf(abs, PROC_ABS_MAX, "/proc/self/fd/%s", path + 8);
             normalise_path(abs);
@@ -239,6 +243,27 @@ static long guest_fd_link(struct pagemu *pm, const char *abs)
         return PROCFS_NOT_MINE;
     int h = fd_host(pm, gfd);
     return h < 0 ? -ENOENT : h;
+}
+
+/*
+ * For the stat family: a path naming the guest's fd N through /proc/self/fd
+ * (or /dev/fd) becomes the host's /proc/self/fd/H for the host fd H behind
+ * it, so that following it reaches the same file and not following it
+ * gives the link (fs/proc/fd.c).  0 when p is something else, 1 with the
+ * host path in hp, or -ENOENT for an fd that is not open.
+ */
+static long guest_fd_path(struct pagemu *pm, int hd, const char *p, char *hp, size_t len)
+{
+    char abs[PROC_ABS_MAX];
+    if (!p || !proc_candidate(hd, p, abs))
+        return 0;
+    long h = guest_fd_link(pm, abs);
+    if (h == PROCFS_NOT_MINE)
+        return 0;
+    if (h < 0)
+        return h;
+    snprintf(hp, len, "/proc/self/fd/%ld", h);
+    return 1;
 }
 
 /* ---- open ------------------------------------------------------------- */
@@ -327,16 +352,13 @@ static long do_fstatat(struct pagemu *pm, uint64_t udfd, uint64_t upath,
     err = host_dirfd(pm, udfd, p, &hd);
     if (err)
         return err;
-    char abs[PROC_ABS_MAX];
-    if (p && !(flags & AT_SYMLINK_NOFOLLOW) && proc_candidate(hd, p, abs)) {
-        long h = guest_fd_link(pm, abs);
-        if (h != PROCFS_NOT_MINE) {
-            if (h < 0)
-                return h;
-            if (fstat((int)h, &st) < 0)
-                return linux_err(errno);
-            return copy_to_user(pm, ubuf, &st, sizeof(st)) ? -EFAULT : 0;
-        }
+    char hp[48];
+    err = guest_fd_path(pm, hd, p, hp, sizeof(hp));
+    if (err < 0)
+        return err;
+    if (err) {
+        hd = AT_FDCWD;
+        p = hp;
     }
     if (syscall(SYS_newfstatat, hd, p, &st, flags) < 0)
         return linux_err(errno);
@@ -386,6 +408,14 @@ long sys_statx(struct pagemu *pm, const uint64_t *a)
     err = host_dirfd(pm, a[0], p, &hd);
     if (err)
         return err;
+    char hp[48];
+    err = guest_fd_path(pm, hd, p, hp, sizeof(hp));
+    if (err < 0)
+        return err;
+    if (err) {
+        hd = AT_FDCWD;
+        p = hp;
+    }
     if (syscall(SYS_statx, hd, p, flags, mask, &stx) < 0)
         return linux_err(errno);
     return copy_to_user(pm, a[4], &stx, sizeof(stx)) ? -EFAULT : 0;

@@ -107,6 +107,17 @@ typedef struct pagemu_config {
     const char *exec_state;
 
     /*
+     * Host fds besides 0, 1 and 2 that the guest gets at the same numbers,
+     * as a program inherits its parent's open fds (e.g. `3<file`, a make
+     * jobserver's pipe): typically those the embedding program itself
+     * inherited without close-on-exec.  Closed or invalid ones are skipped;
+     * the handle owns them from pagemu_open on (pagemu_close closes them).
+     * Not used with exec_state.
+     */
+    const int *inherit_fds;
+    int ninherit_fds;
+
+    /*
      * Determinism (for fuzzing and record/compare): 1 replaces the host's
      * clocks by a virtual clock that starts at vclock_start_ns (nanoseconds
      * since the Unix epoch; 0: 2026-01-01T00:00:00Z) and advances by

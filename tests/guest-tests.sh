@@ -406,6 +406,10 @@ if [ -x "$busybox" ]; then
 	sh_case "subshell status" '(exit 3); echo sub=$?; sh -c "exit 4"; echo sh=$?'
 	sh_case "exit status" 'echo before; exit 5'
 	sh_case "limits" 'ulimit -n; ulimit -s; ulimit -Hn'
+	# The guest's own fd table in /proc/self/fd and /dev/fd: listing, the
+	# links, stat and lstat through them; fds inherited by the shell
+	# (make's jobserver pipe, say) are listed on both sides alike.
+	sh_case "/proc/self/fd" 'exec 7<lsdir/alpha; ls /proc/self/fd /dev/fd/; cat /dev/fd/7; readlink /proc/self/fd/7 | sed "s|.*/||"; stat -c %F /proc/self/fd/7 /dev/fd/7; stat -L -c "%F %s" /dev/fd/7; exec 7<&-; ls /dev/fd'
 	sh_case "20 execs" 'x=0; while [ $x -lt 20 ]; do x=$((x+1)); /bin/busybox true; done; echo $x'
 	sh_case "background and wait" 'sleep 0.1 & wait $!; echo bg=$?; sleep 0.05 & sleep 0.05 & wait; echo all'
 	sh_case "trap a signal" 'trap "echo trapped" USR1; kill -USR1 $$; echo after'
