@@ -281,6 +281,7 @@ PAGEMU_API void pagemu_close(pagemu_t *pm)
         return;
     coverage_destroy(pm);
     snapshot_destroy(pm);
+    watchdog_destroy(pm);
     if (pm->mm.pt.pgd)
         mm_writeback(&pm->mm, 0, pm->mm.task_size);
     if (pm->uc)

@@ -15,6 +15,17 @@
 /* Free the snapshot, if any (pagemu_close). */
 void snapshot_destroy(struct pagemu *pm);
 
+/* ---- runctl.c ---------------------------------------------------------- */
+
+/* Arm the watchdog: timeout_ms from now it sets pm->timed_out and stops
+ * the engine (asynchronously).  0, or -1 if the thread cannot start. */
+int watchdog_arm(struct pagemu *pm, uint64_t timeout_ms);
+/* Disarm it; after this returns it no longer stops anything. */
+void watchdog_disarm(struct pagemu *pm);
+/* Stop and join the thread (pagemu_close).  In a forked child, the
+ * parent's thread is not touched: each process starts its own. */
+void watchdog_destroy(struct pagemu *pm);
+
 /* ---- coverage.c -------------------------------------------------------- */
 
 /* Forget the last block (AFL's prev_loc = 0): called by pagemu_restore so

@@ -137,6 +137,7 @@ struct pagemu {
     uint64_t insn_count;      /* instructions this run, when max_insns is set */
     uc_hook limit_hook;
     volatile int timed_out;
+    struct pm_watchdog *wd;   /* the timeout_ms thread (runctl.c), made on first use */
     int stdin_memfd;          /* pagemu_set_stdin's file, -1: none */
 
     /* the snapshot (snapshot.c); NULL: none, no dirty tracking */

@@ -523,16 +523,7 @@ int run_start(struct pagemu *pm)
     return 0;
 }
 
-/* Microseconds left before the run's deadline (0: no limit; 1 at least). */
-static uint64_t time_left_us(struct pagemu *pm, const struct timespec *deadline)
-{
-    if (!pm->timeout_ms)
-        return 0;
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    int64_t us = (deadline->tv_sec - now.tv_sec) * 1000000 + (deadline->tv_nsec - now.tv_nsec) / 1000;
-    return us > 0 ? (uint64_t)us : 1;
-}
+static pagemu_err run_loop(struct pagemu *pm);
 
 PAGEMU_API pagemu_err pagemu_run(pagemu_t *pm, pagemu_result *res)
 {
@@ -552,17 +543,43 @@ PAGEMU_API pagemu_err pagemu_run(pagemu_t *pm, pagemu_result *res)
     pm->stop_hit = false;
     pm->timed_out = 0;
     pm->insn_count = 0;
-    struct timespec deadline = {0, 0};
-    if (pm->timeout_ms) {
-        clock_gettime(CLOCK_MONOTONIC, &deadline);
-        deadline.tv_sec += (time_t)(pm->timeout_ms / 1000);
-        deadline.tv_nsec += (long)(pm->timeout_ms % 1000) * 1000000;
-        if (deadline.tv_nsec >= 1000000000) {
-            deadline.tv_sec++;
-            deadline.tv_nsec -= 1000000000;
-        }
+    /* The wall-time limit: a watchdog thread of our own (runctl.c), not
+     * uc_emu_start's timeout, which makes a thread per call. */
+    if (pm->timeout_ms && watchdog_arm(pm, pm->timeout_ms)) {
+        pm_set_error(pm, "cannot start the timeout thread");
+        return PAGEMU_ENOMEM;
     }
+    pagemu_err err = run_loop(pm);
+    if (pm->timeout_ms)
+        watchdog_disarm(pm);
+    if (err)
+        return err;
 
+    res->minor_faults = pm->mm.minor_faults;
+    res->tlb_fills = pm->tlb_fills;
+    res->syscalls = pm->nsyscalls;
+    if (pm->exited) {
+        res->kind = PAGEMU_EXITED;
+        res->exit_status = pm->exit_status;
+    } else if (pm->stop_hit) {
+        res->kind = PAGEMU_STOPPED;
+        res->stop_addr = pm->stop_addr;
+    } else if (pm->timed_out) {
+        res->kind = PAGEMU_TIMEOUT;
+    } else {
+        res->kind = PAGEMU_SIGNALED;
+        res->signo = pm->fatal_signo;
+        res->fault = pm->fault;
+        /* kernel/signal.c: SIG_KERNEL_COREDUMP_MASK */
+        res->core_dumped = sig_kernel_coredump(pm->fatal_signo);
+    }
+    return PAGEMU_EOK;
+}
+
+/* The engine loop of pagemu_run: until exit, a fatal signal, a stop or a
+ * timeout; PAGEMU_EOK, or PAGEMU_EENGINE. */
+static pagemu_err run_loop(struct pagemu *pm)
+{
     while (!pm->exited && !pm->fatal_signo && !pm->stop_hit && !pm->timed_out) {
         pm->stop = false;
         pm->have_fault = false;
@@ -575,19 +592,11 @@ PAGEMU_API pagemu_err pagemu_run(pagemu_t *pm, pagemu_result *res)
                 continue;
             }
         }
-        uint64_t tmo = time_left_us(pm, &deadline);
         uint64_t start = reg_read(pm, UC_X86_REG_RIP);
         vex_before_start(pm, start);
-        uc_err e = uc_emu_start(pm->uc, start, 0, tmo, 0);
+        uc_err e = uc_emu_start(pm->uc, start, 0, 0, 0);
         if (pm->exited || pm->stop_hit || pm->timed_out)
             break;
-        if (tmo) {
-            size_t hit = 0;
-            if (uc_query(pm->uc, UC_QUERY_TIMEOUT, &hit) == UC_ERR_OK && hit) {
-                pm->timed_out = 1;
-                break;
-            }
-        }
         /* A trap's signal is delivered (or kills) on the way back to user
          * mode (kernel/entry/common.c: irqentry_exit_to_user_mode). */
         if (pm->have_fault) {
@@ -635,23 +644,5 @@ PAGEMU_API pagemu_err pagemu_run(pagemu_t *pm, pagemu_result *res)
         signal_deliver(pm);
     }
 
-    res->minor_faults = pm->mm.minor_faults;
-    res->tlb_fills = pm->tlb_fills;
-    res->syscalls = pm->nsyscalls;
-    if (pm->exited) {
-        res->kind = PAGEMU_EXITED;
-        res->exit_status = pm->exit_status;
-    } else if (pm->stop_hit) {
-        res->kind = PAGEMU_STOPPED;
-        res->stop_addr = pm->stop_addr;
-    } else if (pm->timed_out) {
-        res->kind = PAGEMU_TIMEOUT;
-    } else {
-        res->kind = PAGEMU_SIGNALED;
-        res->signo = pm->fatal_signo;
-        res->fault = pm->fault;
-        /* kernel/signal.c: SIG_KERNEL_COREDUMP_MASK */
-        res->core_dumped = sig_kernel_coredump(pm->fatal_signo);
-    }
     return PAGEMU_EOK;
 }

@@ -4,6 +4,10 @@
  * harness's bytes.  The run loop itself is pagemu_run (run.c).
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <time.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -109,6 +113,147 @@ PAGEMU_API pagemu_err pagemu_set_limits(pagemu_t *pm, uint64_t max_insns, uint64
     pm->max_insns = max_insns;
     pm->timeout_ms = timeout_ms;
     return PAGEMU_EOK;
+}
+
+/*
+ * The wall-time limit.  uc_emu_start's own timeout makes and joins a thread
+ * on every call (120-160 us, DESIGN.md "Speed"), more than a whole
+ * persistent exec; this thread is made once and armed per run.  Its stop
+ * is uc_emu_stop from another thread: asynchronous, so the guest is
+ * restored after a PAGEMU_TIMEOUT, not run on.
+ */
+struct pm_watchdog {
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct timespec deadline;   /* CLOCK_MONOTONIC */
+    bool armed, quit;
+    bool timed;                 /* the thread sleeps until sleep_until */
+    struct timespec sleep_until;
+    struct pagemu *pm;
+    pid_t owner;                /* the process the thread runs in */
+};
+
+/*
+ * After a fork (the guest's, or an embedder's such as the AFL forkserver)
+ * the child has the struct but not the thread, and perhaps a mutex that
+ * thread held: leave that copy alone and start afresh.
+ */
+static struct pm_watchdog *watchdog_mine(struct pagemu *pm)
+{
+    if (pm->wd && pm->wd->owner != getpid())
+        pm->wd = NULL;
+    return pm->wd;
+}
+
+static bool past(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now.tv_sec > t->tv_sec || (now.tv_sec == t->tv_sec && now.tv_nsec >= t->tv_nsec);
+}
+
+/*
+ * Arming and disarming only write the deadline and the flag under the
+ * mutex; the thread is woken only from an untimed sleep.  Asleep until an
+ * older deadline, it wakes then, finds the run over or the deadline moved,
+ * and sleeps again: a persistent loop of short runs pays two uncontended
+ * lock/unlock pairs a run, not a thread wake-up.
+ */
+static void *watchdog_main(void *arg)
+{
+    struct pm_watchdog *w = arg;
+    pthread_mutex_lock(&w->mu);
+    while (!w->quit) {
+        if (!w->armed) {
+            w->timed = false;
+            pthread_cond_wait(&w->cv, &w->mu);
+            continue;
+        }
+        w->timed = true;
+        w->sleep_until = w->deadline;
+        pthread_cond_timedwait(&w->cv, &w->mu, &w->sleep_until);
+        if (w->armed && past(&w->deadline)) {
+            w->armed = false;
+            w->pm->timed_out = 1;
+            uc_emu_stop(w->pm->uc);
+        }
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+int watchdog_arm(struct pagemu *pm, uint64_t timeout_ms)
+{
+    struct pm_watchdog *w = watchdog_mine(pm);
+    if (!w) {
+        w = calloc(1, sizeof(*w));
+        if (!w)
+            return -1;
+        w->pm = pm;
+        w->owner = getpid();
+        pthread_condattr_t ca;
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        pthread_cond_init(&w->cv, &ca);
+        pthread_condattr_destroy(&ca);
+        pthread_mutex_init(&w->mu, NULL);
+        /* The guest's host signals are the main thread's (sigchld.c). */
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_BLOCK, &all, &old);
+        int e = pthread_create(&w->th, NULL, watchdog_main, w);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        if (e) {
+            pthread_cond_destroy(&w->cv);
+            pthread_mutex_destroy(&w->mu);
+            free(w);
+            return -1;
+        }
+        pm->wd = w;
+    }
+    pthread_mutex_lock(&w->mu);
+    clock_gettime(CLOCK_MONOTONIC, &w->deadline);
+    w->deadline.tv_sec += (time_t)(timeout_ms / 1000);
+    w->deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+    if (w->deadline.tv_nsec >= 1000000000) {
+        w->deadline.tv_sec++;
+        w->deadline.tv_nsec -= 1000000000;
+    }
+    w->armed = true;
+    /* Wake it only if it would sleep past the new deadline. */
+    if (!w->timed || w->deadline.tv_sec < w->sleep_until.tv_sec ||
+        (w->deadline.tv_sec == w->sleep_until.tv_sec &&
+         w->deadline.tv_nsec < w->sleep_until.tv_nsec))
+        pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    return 0;
+}
+
+void watchdog_disarm(struct pagemu *pm)
+{
+    struct pm_watchdog *w = watchdog_mine(pm);
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->armed = false;
+    pthread_mutex_unlock(&w->mu);
+}
+
+void watchdog_destroy(struct pagemu *pm)
+{
+    struct pm_watchdog *w = watchdog_mine(pm);
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->quit = true;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->th, NULL);
+    pthread_cond_destroy(&w->cv);
+    pthread_mutex_destroy(&w->mu);
+    free(w);
+    pm->wd = NULL;
 }
 
 /* ---- registers ----------------------------------------------------------- */

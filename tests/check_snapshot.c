@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "mm.h"
 #include "pagemu.h"
@@ -249,6 +250,41 @@ START_TEST(restore_after_crash_and_exit)
 }
 END_TEST
 
+/* A hang is a timeout, by wall time or by instructions, never a hung host;
+ * the guest restores and runs on. */
+START_TEST(hangs_time_out)
+{
+    uint64_t fn, buf;
+    pagemu_t *pm = open_at_fuzz_one("HANG!", &fn);
+    pagemu_reg_read(pm, PAGEMU_REG_RDI, &buf);
+    ck_assert_int_eq(pagemu_snapshot(pm), PAGEMU_EOK);
+    pagemu_clear_stops(pm);
+    pagemu_stop_on_return(pm);
+    ck_assert_int_eq(pagemu_set_limits(pm, 0, 100), PAGEMU_EOK);
+    pagemu_result r;
+    for (int i = 0; i < 3; i++) {
+        struct timespec a, b;
+        clock_gettime(CLOCK_MONOTONIC, &a);
+        ck_assert_int_eq(pagemu_run(pm, &r), PAGEMU_EOK);
+        clock_gettime(CLOCK_MONOTONIC, &b);
+        ck_assert_int_eq(r.kind, PAGEMU_TIMEOUT);
+        /* not a timing assertion: only that the limit, not the loop, ended it */
+        ck_assert_int_lt(b.tv_sec - a.tv_sec, 30);
+        ck_assert_int_eq(pagemu_restore(pm, NULL), PAGEMU_EOK);
+    }
+    /* A good input under the same limit returns. */
+    ck_assert_int_eq(pagemu_mem_write(pm, buf, "fine.", 5), PAGEMU_EOK);
+    ck_assert_int_eq(pagemu_run(pm, &r), PAGEMU_EOK);
+    ck_assert_int_eq(r.kind, PAGEMU_STOPPED);
+    ck_assert_int_eq(pagemu_restore(pm, NULL), PAGEMU_EOK);
+    /* By instruction count. */
+    ck_assert_int_eq(pagemu_set_limits(pm, 100000, 0), PAGEMU_EOK);
+    ck_assert_int_eq(pagemu_run(pm, &r), PAGEMU_EOK);
+    ck_assert_int_eq(r.kind, PAGEMU_TIMEOUT);
+    pagemu_close(pm);
+}
+END_TEST
+
 START_TEST(limits_end_runs)
 {
     uint64_t fn;
@@ -402,6 +438,7 @@ static Suite *snapshot_suite(void)
     tcase_add_test(tc, restore_gives_back_everything);
     tcase_add_test(tc, restore_after_crash_and_exit);
     tcase_add_test(tc, limits_end_runs);
+    tcase_add_test(tc, hangs_time_out);
     tcase_add_test(tc, snapshot_before_the_first_run);
     tcase_add_test(tc, same_input_same_coverage);
     tcase_add_test(tc, bad_arguments);

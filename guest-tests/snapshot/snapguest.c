@@ -3,7 +3,7 @@
  * sets up some state and calls fuzz_one(), which changes the address space
  * in every way a restore must undo: mmap, munmap, mprotect, mremap, brk,
  * writes to data, bss, heap, stack and mappings, fds, signal handlers.
- * The input selects a crash: "CRASH" dereferences NULL.
+ * The input selects a crash: "CRASH" dereferences NULL; "HANG" spins.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -53,6 +53,9 @@ __attribute__((noinline)) int fuzz_one(const uint8_t *buf, size_t len)
 
     if (len >= 5 && memcmp(buf, "CRASH", 5) == 0)
         *(volatile int *)0 = 1;
+    if (len >= 4 && memcmp(buf, "HANG", 4) == 0)
+        for (volatile unsigned long spin = 0;; spin++)
+            ;
     return counter + stackbuf[0] + (bss[63 * 4096] & 1);
 }
 
