@@ -137,12 +137,14 @@ struct pm_watchdog {
 /*
  * After a fork (the guest's, or an embedder's such as the AFL forkserver)
  * the child has the struct but not the thread, and perhaps a mutex that
- * thread held: leave that copy alone and start afresh.
+ * thread held: free the copy without touching its mutex and start afresh.
  */
 static struct pm_watchdog *watchdog_mine(struct pagemu *pm)
 {
-    if (pm->wd && pm->wd->owner != getpid())
+    if (pm->wd && pm->wd->owner != getpid()) {
+        free(pm->wd);
         pm->wd = NULL;
+    }
     return pm->wd;
 }
 
