@@ -90,6 +90,17 @@ static long host_dirfd(struct pagemu *pm, uint64_t udfd, const char *path,
     return 0;
 }
 
+/* fs/namei.c: user_path_at() - the guest's name into path, then the host
+ * dirfd it is relative to: getname() and host_dirfd() in one, the order
+ * every *at call checks them in. */
+static long user_path_at(struct pagemu *pm, uint64_t udfd, uint64_t upath, char *path,
+                         int *hd)
+{
+    long err = getname(pm, upath, path);
+
+    return err ? err : host_dirfd(pm, udfd, path, hd);
+}
+
 /* ---- paths that may lead into /proc ----------------------------------- */
 
 /*
@@ -449,10 +460,7 @@ static long do_faccessat(struct pagemu *pm, uint64_t udfd, uint64_t upath,
         return -EINVAL;
     if (flags & ~(LINUX_AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
         return -EINVAL;
-    err = getname(pm, upath, path);
-    if (err)
-        return err;
-    err = host_dirfd(pm, udfd, path, &hd);
+    err = user_path_at(pm, udfd, upath, path, &hd);
     if (err)
         return err;
     r = v2 ? syscall(SYS_faccessat2, hd, path, mode, flags)
@@ -548,11 +556,8 @@ static long do_fchmodat(struct pagemu *pm, uint64_t udfd, uint64_t upath,
 {
     char path[LINUX_PATH_MAX];
     int hd;
-    long err = getname(pm, upath, path);
+    long err = user_path_at(pm, udfd, upath, path, &hd);
 
-    if (err)
-        return err;
-    err = host_dirfd(pm, udfd, path, &hd);
     if (err)
         return err;
     return syscall(SYS_fchmodat, hd, path, mode) < 0 ? linux_err(errno) : 0;
@@ -575,11 +580,8 @@ static long do_mkdirat(struct pagemu *pm, uint64_t udfd, uint64_t upath,
 {
     char path[LINUX_PATH_MAX];
     int hd;
-    long err = getname(pm, upath, path);
+    long err = user_path_at(pm, udfd, upath, path, &hd);
 
-    if (err)
-        return err;
-    err = host_dirfd(pm, udfd, path, &hd);
     if (err)
         return err;
     return mkdirat(hd, path, mode) < 0 ? linux_err(errno) : 0;
@@ -600,11 +602,8 @@ static long do_unlinkat(struct pagemu *pm, uint64_t udfd, uint64_t upath,
 {
     char path[LINUX_PATH_MAX];
     int hd;
-    long err = getname(pm, upath, path);
+    long err = user_path_at(pm, udfd, upath, path, &hd);
 
-    if (err)
-        return err;
-    err = host_dirfd(pm, udfd, path, &hd);
     if (err)
         return err;
     return unlinkat(hd, path, flags) < 0 ? linux_err(errno) : 0;
@@ -731,10 +730,7 @@ static long do_symlinkat(struct pagemu *pm, uint64_t utarget, uint64_t udfd,
     err = getname(pm, utarget, target);
     if (err)
         return err;
-    err = getname(pm, upath, path);
-    if (err)
-        return err;
-    err = host_dirfd(pm, udfd, path, &hd);
+    err = user_path_at(pm, udfd, upath, path, &hd);
     if (err)
         return err;
     return symlinkat(target, hd, path) < 0 ? linux_err(errno) : 0;
@@ -767,10 +763,7 @@ static long do_readlinkat(struct pagemu *pm, uint64_t udfd, uint64_t upath,
 
     if (bufsiz <= 0)
         return -EINVAL;
-    err = getname(pm, upath, path);
-    if (err)
-        return err;
-    err = host_dirfd(pm, udfd, path, &hd);
+    err = user_path_at(pm, udfd, upath, path, &hd);
     if (err)
         return err;
     if (proc_candidate(hd, path, abs))
@@ -852,10 +845,7 @@ static long do_fchownat(struct pagemu *pm, uint64_t udfd, uint64_t upath,
 
     if (flag & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
         return -EINVAL;
-    err = getname(pm, upath, path);
-    if (err)
-        return err;
-    err = host_dirfd(pm, udfd, path, &hd);
+    err = user_path_at(pm, udfd, upath, path, &hd);
     if (err)
         return err;
     if (syscall(SYS_fchownat, hd, path, (uid_t)user, (gid_t)group, flag) < 0)
