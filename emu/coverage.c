@@ -221,22 +221,6 @@ static int cmp_bb(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Write everything or fail (a short write of a regular file is rare). */
-static int write_all(int fd, const void *buf, size_t n)
-{
-    const char *p = buf;
-    while (n) {
-        ssize_t k = write(fd, p, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return -1;
-        p += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
 PAGEMU_API pagemu_err pagemu_drcov_write(pagemu_t *pm)
 {
     if (!pm)
@@ -338,7 +322,7 @@ PAGEMU_API pagemu_err pagemu_drcov_write(pagemu_t *pm)
         memcpy(bin + i * 8 + 6, &id, 2);
     }
     if (!err)
-        err = write_all(fd, hdr, hlen) || write_all(fd, bin, kept * 8);
+        err = host_write_all(fd, hdr, hlen) || host_write_all(fd, bin, kept * 8);
     if (close(fd) != 0)
         err = 1;
     if (err)

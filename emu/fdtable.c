@@ -185,3 +185,35 @@ long fd_close(struct pagemu *pm, long gfd)
         return linux_err(errno);
     return 0;
 }
+
+int host_write_all(int fd, const void *buf, size_t n)
+{
+    const char *p = buf;
+    while (n) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+int host_rewrite(int fd, const void *buf, size_t n)
+{
+    const char *p = buf;
+    size_t done = 0;
+    if (ftruncate(fd, 0) != 0)
+        return -1;
+    while (done < n) {
+        ssize_t k = pwrite(fd, p + done, n - done, (off_t)done);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        done += (size_t)k;
+    }
+    return 0;
+}

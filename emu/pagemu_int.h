@@ -202,4 +202,10 @@ long fd_install_at(struct pagemu *pm, int host, int cloexec, long gfd);
 /* Close guest fd; returns 0 or -EBADF. */
 long fd_close(struct pagemu *pm, long gfd);
 
+/* Host files of the emulator's own (drcov logs, /proc contents, stdin
+ * buffers): write all n bytes at the file position, retrying EINTR; or
+ * replace the whole content with them, leaving the position.  0 or -1. */
+int host_write_all(int fd, const void *buf, size_t n);
+int host_rewrite(int fd, const void *buf, size_t n);
+
 #endif

@@ -113,15 +113,9 @@ static int content_fd(const void *data, size_t n)
     int fd = memfd_create("pagemu-proc", MFD_CLOEXEC);
     if (fd < 0)
         return linux_err(errno);
-    const char *p = data;
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w <= 0) {
-            close(fd);
-            return -EIO;
-        }
-        p += w;
-        n -= (size_t)w;
+    if (host_write_all(fd, data, n)) {
+        close(fd);
+        return -EIO;
     }
     lseek(fd, 0, SEEK_SET);
     return fd;
@@ -167,13 +161,8 @@ static int gen_maps(struct pagemu *pm, int fd)
                 pm->proc_maps_fd[i] = fd;
                 break;
             }
-    } else if (ftruncate(fd, 0) == 0) {
-        for (size_t off = 0; off < n;) {
-            ssize_t w = pwrite(fd, b + off, n - off, (off_t)off);
-            if (w <= 0)
-                break;
-            off += (size_t)w;
-        }
+    } else {
+        host_rewrite(fd, b, n); /* a failed write leaves a short file, as read(2) would show */
     }
     free(b);
     return fd;

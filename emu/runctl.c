@@ -367,18 +367,8 @@ PAGEMU_API pagemu_err pagemu_set_stdin(pagemu_t *pm, const void *buf, size_t len
         pm->stdin_memfd = fd;
     }
     int fd = pm->stdin_memfd;
-    if (ftruncate(fd, 0) != 0)
+    if (host_rewrite(fd, buf, len))
         return PAGEMU_EIO;
-    const uint8_t *p = buf;
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = pwrite(fd, p + done, len - done, (off_t)done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return PAGEMU_EIO;
-        done += (size_t)n;
-    }
     lseek(fd, 0, SEEK_SET);
     return PAGEMU_EOK;
 }
