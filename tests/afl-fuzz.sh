@@ -60,15 +60,6 @@ if [ -z "${AFL_TMPDIR:-}" ] && shmtmp=$(mktemp -d /dev/shm/pagemu-afl.XXXXXX 2>/
 	trap 'rm -rf "$work" "$shmtmp"' EXIT
 fi
 
-pass=0
-fail=0
-ok() { echo "PASS: $1"; pass=$((pass + 1)); }
-bad() {
-	echo "FAIL: $1"
-	shift
-	[ $# -gt 0 ] && printf '  %s\n' "$@"
-	fail=$((fail + 1))
-}
 
 # campaign NAME SEEDS STDIN(0|1) SECONDS AFL-OPTIONS -- PAGEMU-OPTIONS...
 campaign() {
@@ -93,11 +84,11 @@ campaign() {
 		speed=$(awk -F': *' '$1 ~ /^execs_per_sec/ { print $2 }' "$stats")
 	fi
 	if [ -z "$crash" ]; then
-		bad "$name: no crash in ${took}s (afl-fuzz status $st, $execs runs, $speed/s)" \
+		fail_lines "$name: no crash in ${took}s (afl-fuzz status $st, $execs runs, $speed/s)" \
 			"$(tail -n 15 "$log")"
 		return
 	fi
-	ok "$name: afl-fuzz found a crash in ${took}s ($execs runs, $speed runs/s): $(basename "$crash")"
+	pass "$name: afl-fuzz found a crash in ${took}s ($execs runs, $speed runs/s): $(basename "$crash")"
 
 	# The crash reproduces with a plain pagemu run.
 	local rep="$work/$name.report" rst
@@ -110,9 +101,9 @@ campaign() {
 	if [ "$rst" = 139 ] && grep -q 'SIGSEGV (SEGV_MAPERR) on write at 0x0' "$rep" &&
 		grep -q 'where: *below mmap_min_addr .*null-pointer guard' "$rep" &&
 		grep -q '=> .*mov dword ptr \[0\], 0' "$rep" && grep -q 'fuzz_one+0x' "$rep"; then
-		ok "$name: pagemu ./target CRASH: status 139, the report names the null page"
+		pass "$name: pagemu ./target CRASH: status 139, the report names the null page"
 	else
-		bad "$name: the crash does not reproduce (status $rst)" "$(head -n 12 "$rep")"
+		fail_lines "$name: the crash does not reproduce (status $rst)" "$(head -n 12 "$rep")"
 	fi
 }
 
@@ -122,5 +113,4 @@ campaign persistent-file "$near" 0 60 -t 1000 -D -- --afl-persistent=main
 campaign fork "$near" 0 60 -t 5000 -D -- --afl --afl-entry=main
 campaign fork-start "$near" 0 60 -t 5000 -D -- --afl
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+test_done

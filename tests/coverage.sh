@@ -33,15 +33,6 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/pagemu-cov.XXXXXX") || exit 99
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 99
 
-pass=0
-fail=0
-ok() { echo "PASS: $1"; pass=$((pass + 1)); }
-bad() {
-	echo "FAIL: $1"
-	shift
-	[ $# -gt 0 ] && printf '  %s\n' "$@"
-	fail=$((fail + 1))
-}
 
 cat >vdso.c <<'EOF'
 #include <stdio.h>
@@ -161,27 +152,27 @@ rm -f t.drcov
 "$pagemu" --drcov=t.drcov ./target in-hello
 st=$?
 if [ "$st" = 0 ] && out=$(check_drcov t.drcov target 1 main fuzz_one 2>&1); then
-	ok "drcov of target.c: $out"
+	pass "drcov of target.c: $out"
 else
-	bad "drcov of target.c (status $st)" "${out:-}"
+	fail_lines "drcov of target.c (status $st)" "${out:-}"
 fi
 
 rm -f c.drcov
 "$pagemu" --drcov=c.drcov ./target in-crash 2>/dev/null
 st=$?
 if [ "$st" = 139 ] && out=$(check_drcov c.drcov target 1 main fuzz_one 2>&1); then
-	ok "drcov written when the guest dies of SIGSEGV: $out"
+	pass "drcov written when the guest dies of SIGSEGV: $out"
 else
-	bad "drcov of a crashing run (status $st)" "${out:-}"
+	fail_lines "drcov of a crashing run (status $st)" "${out:-}"
 fi
 
 rm -f v.drcov
 "$pagemu" --drcov=v.drcov ./vdso >/dev/null
 st=$?
 if [ "$st" = 0 ] && out=$(check_drcov v.drcov vdso 2 main 2>&1); then
-	ok "drcov with [vdso] blocks: $out"
+	pass "drcov with [vdso] blocks: $out"
 else
-	bad "drcov with [vdso] (status $st)" "${out:-}"
+	fail_lines "drcov with [vdso] (status $st)" "${out:-}"
 fi
 
 rm -f f.drcov f.drcov.*
@@ -190,23 +181,23 @@ st=$?
 kid=$(ls f.drcov.* 2>/dev/null | head -n 1)
 if [ "$st" = 0 ] && [ -n "$kid" ] && out=$(check_drcov f.drcov forks 1 main 2>&1) &&
 	out2=$(check_drcov "$kid" forks 1 main 2>&1); then
-	ok "drcov of a forking guest: f.drcov ($out), $kid ($out2)"
+	pass "drcov of a forking guest: f.drcov ($out), $kid ($out2)"
 else
-	bad "drcov of a forking guest (status $st, child file '${kid:-none}')" "${out:-}" "${out2:-}"
+	fail_lines "drcov of a forking guest (status $st, child file '${kid:-none}')" "${out:-}" "${out2:-}"
 fi
 
 rm -f e.drcov e.drcov.*
 "$pagemu" --drcov=e.drcov ./execs
 st=$?
 if [ "$st" = 3 ] && out=$(check_drcov e.drcov execs 1 main 2>&1) && ! ls e.drcov.* >/dev/null 2>&1; then
-	ok "drcov across an execve: the new image writes the file ($out)"
+	pass "drcov across an execve: the new image writes the file ($out)"
 else
-	bad "drcov across an execve (status $st)" "${out:-}" "$(ls e.drcov* 2>&1)"
+	fail_lines "drcov across an execve (status $st)" "${out:-}" "$(ls e.drcov* 2>&1)"
 fi
 if "$pagemu" --afl --drcov=x.drcov ./target in-hello 2>err; then
-	bad "--drcov with --afl accepted"
+	fail_lines "--drcov with --afl accepted"
 else
-	ok "--drcov with --afl refused: $(cat err)"
+	pass "--drcov with --afl refused: $(cat err)"
 fi
 
 # ---- the AFL map ---------------------------------------------------------
@@ -224,9 +215,9 @@ b3=$(bits in-PGM --afl)
 b0again=$(bits in-hello --afl)
 if [ -n "$b0" ] && [ "$b0" -gt 0 ] && [ "$b1" -gt "$b0" ] && [ "$b2" -gt "$b1" ] &&
 	[ "$b3" -gt "$b2" ] && [ "$b0again" = "$b0" ]; then
-	ok "edge map: hello $b0, P $b1, PG $b2, PGM $b3 bytes set; hello again $b0again"
+	pass "edge map: hello $b0, P $b1, PG $b2, PGM $b3 bytes set; hello again $b0again"
 else
-	bad "edge map: hello $b0, P $b1, PG $b2, PGM $b3, hello again $b0again"
+	fail_lines "edge map: hello $b0, P $b1, PG $b2, PGM $b3, hello again $b0again"
 fi
 # persistent: a run is main's call, up to its return; forking at main runs
 # the exit path as well, the same edges for every input: the inputs add
@@ -237,24 +228,24 @@ f0=$(bits in-hello --afl-entry=main)
 f3=$(bits in-PGM --afl-entry=main)
 if [ -n "$p0" ] && [ "$p0" -gt 0 ] && [ "$p3" -gt "$p0" ] && [ "$f0" -gt "$p0" ] &&
 	[ $((p3 - p0)) = $((f3 - f0)) ]; then
-	ok "persistent map: hello $p0, PGM $p3; forking at main (exit path too): $f0, $f3"
+	pass "persistent map: hello $p0, PGM $p3; forking at main (exit path too): $f0, $f3"
 else
-	bad "persistent map: hello $p0, PGM $p3; fork at main: $f0, $f3"
+	fail_lines "persistent map: hello $p0, PGM $p3; fork at main: $f0, $f3"
 fi
 # many persistent runs of a crashing input: every one is a crash
 line=$(./fsrv_bench fsrv -n 50 -- "$pagemu" --afl-persistent=main -- ./target in-crash)
 set -- $line
 if [ "${1:-}" = 50 ] && [ "${4:-}" = 50 ]; then
-	ok "persistent: 50 runs of PGMU, 50 crashes"
+	pass "persistent: 50 runs of PGMU, 50 crashes"
 else
-	bad "persistent crashes: $line"
+	fail_lines "persistent crashes: $line"
 fi
 line=$(./fsrv_bench fsrv -n 3000 -- "$pagemu" --afl-persistent=main --afl-loops=7 -- ./target in-PGM)
 set -- $line
 if [ "${1:-}" = 3000 ] && [ "${4:-}" = 0 ]; then
-	ok "persistent, --afl-loops=7: 3000 runs, no crash"
+	pass "persistent, --afl-loops=7: 3000 runs, no crash"
 else
-	bad "persistent, --afl-loops=7: $line"
+	fail_lines "persistent, --afl-loops=7: $line"
 fi
 
 # ---- no afl-fuzz -----------------------------------------------------------
@@ -265,9 +256,9 @@ for opt in --afl --afl-entry=main --afl-entry=fuzz_one --afl-persistent=main --a
 	"$pagemu" "$opt" ./target in-crash >out 2>err
 	s2=$?
 	if [ "$s1" = 0 ] && [ "$s2" = 139 ] && grep -q 'on write at 0x0' err; then
-		ok "$opt without afl-fuzz: an ordinary run (0, and 139 with the report)"
+		pass "$opt without afl-fuzz: an ordinary run (0, and 139 with the report)"
 	else
-		bad "$opt without afl-fuzz: status $s1 and $s2" "$(head -n 3 err)"
+		fail_lines "$opt without afl-fuzz: status $s1 and $s2" "$(head -n 3 err)"
 	fi
 done
 "$pagemu" --afl-entry=no_such_function ./target in-hello >out 2>err </dev/null
@@ -276,10 +267,9 @@ st=$?
 st2=$?
 if [ "$st" = 125 ] && grep -q 'no_such_function: no such symbol' err && [ "$st2" != 0 ] &&
 	grep -q 'no hello' out2; then
-	ok "--afl-entry=no_such_function: status 125, \"$(cat err)\""
+	pass "--afl-entry=no_such_function: status 125, \"$(cat err)\""
 else
-	bad "--afl-entry=no_such_function: status $st, under the driver $st2" "$(cat err out2)"
+	fail_lines "--afl-entry=no_such_function: status $st, under the driver $st2" "$(cat err out2)"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+test_done

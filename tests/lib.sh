@@ -56,6 +56,15 @@ fail() {
 	fi
 }
 
+# fail_lines NAME [LINE...]: a failure whose detail is given as lines.
+fail_lines() {
+	nfail=$((nfail + 1))
+	echo "FAIL: $1"
+	shift
+	[ $# -gt 0 ] && printf '  %s\n' "$@"
+	return 0
+}
+
 # test_done: the totals; exit 0, or 1 if anything failed.
 test_done() {
 	echo "$npass passed, $nfail failed"
