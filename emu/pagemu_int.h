@@ -127,8 +127,7 @@ struct pagemu {
     bool started;
     uint64_t stops[16];       /* pagemu_add_stop addresses */
     unsigned nstops;
-    uc_hook stop_hook;        /* a UC_HOOK_CODE per stop address */
-    uc_hook stop_hooks[16];
+    uc_hook stop_hooks[16];   /* a UC_HOOK_CODE per stop address */
     uint64_t resume_rip;      /* a run starting here does not stop here at once */
     bool skip_stop;
     bool stop_hit;
