@@ -96,6 +96,12 @@ struct pagemu {
     int pending_intno;        /* -1: none */
     uint64_t pending_rip;     /* nonzero: the faulting instruction's RIP for it */
 
+    /* cfg.precise_branches: the last block the engine entered in this
+     * uc_emu_start (run.c: hook_branch_block), 0 when none yet */
+    uc_hook branch_hook;
+    uint64_t last_block;
+    uint32_t last_block_size;
+
     /* VEX/EVEX instructions raise #UD (vex.c) */
     struct pm_vex vex;
 

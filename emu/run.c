@@ -202,6 +202,16 @@ static void hook_out(uc_engine *uc, uint32_t port, int size, uint32_t value, voi
     io_gp(ud);
 }
 
+/* cfg.precise_branches: remember the last block entered, for
+ * unwind_noncanonical_branch (below). */
+static void hook_branch_block(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
+{
+    (void)uc;
+    struct pagemu *pm = ud;
+    pm->last_block = addr;
+    pm->last_block_size = size;
+}
+
 int run_install_hooks(struct pagemu *pm)
 {
     uc_hook h;
@@ -213,6 +223,11 @@ int run_install_hooks(struct pagemu *pm)
     if (uc_hook_add(pm->uc, &h, UC_HOOK_TLB_FILL, (void *)hook_tlb_fill, pm, 1, 0) ||
         uc_hook_add(pm->uc, &h, UC_HOOK_INSN, (void *)hook_syscall, pm, 1, 0, UC_X86_INS_SYSCALL) ||
         uc_hook_add(pm->uc, &h, UC_HOOK_INTR, (void *)hook_intr, pm, 1, 0)) {
+        pm_set_error(pm, "unicorn: cannot install hooks");
+        return -1;
+    }
+    if (pm->cfg.precise_branches &&
+        uc_hook_add(pm->uc, &pm->branch_hook, UC_HOOK_BLOCK, (void *)hook_branch_block, pm, 1, 0)) {
         pm_set_error(pm, "unicorn: cannot install hooks");
         return -1;
     }
@@ -367,49 +382,136 @@ static bool make_fetch_fault_precise(struct pagemu *pm, uint64_t rip)
 }
 
 /*
- * A call to a non-canonical target: on x86 the #GP is raised by the call
- * itself, before anything is pushed; Unicorn pushes the return address and
- * faults fetching the target.  When [RSP] is the end of a call instruction
- * whose target is the refused RIP, undo the push and point RIP at the call.
- * (A jmp or ret to such an address leaves no trace to find its source by;
- * those keep RIP = the target.)
+ * Branches to a non-canonical target.  On x86 the #GP is raised by the
+ * branch itself, before it commits: RIP stays on the jmp/call/ret, a call
+ * has pushed nothing and a ret has popped nothing (SDM vol. 2, JMP/CALL/RET
+ * "#GP(0) if the target is non-canonical"; arch/x86/kernel/traps.c then
+ * reports that RIP).  Unicorn commits the branch and faults fetching the
+ * target, so pagemu finds the branch and undoes it.
+ *
+ * With cfg.precise_branches, hook_branch_block (above) has the last
+ * block entered.  The fault is the fetch that follows it, so its last
+ * instruction is the branch.
  */
-static void unwind_noncanonical_call(struct pagemu *pm, uint64_t target)
+/* Does insn, a branch run with the registers as they are now except RSP
+ * (rsp0: before the branch), go to target?  Sets *rsp_after to RSP as the
+ * branch left it when committed. */
+static bool branch_goes_to(struct pagemu *pm, const cs_insn *insn, uint64_t rsp0, uint64_t target)
+{
+    const cs_x86 *x = &insn->detail->x86;
+    uint64_t t = 0;
+    switch (insn->id) {
+    case X86_INS_RET: {
+        /* ret / ret imm16: the target was at [rsp0] */
+        if (guest_peek(pm, rsp0, &t, 8) != 8)
+            return false;
+        return t == target;
+    }
+    case X86_INS_CALL:
+    case X86_INS_JMP:
+        if (x->op_count != 1)
+            return false;
+        if (x->operands[0].type == X86_OP_IMM) {
+            t = (uint64_t)x->operands[0].imm;
+        } else {
+            /* Evaluate the operand as it was before the branch. */
+            uint64_t rsp = reg_read(pm, UC_X86_REG_RSP);
+            reg_write(pm, UC_X86_REG_RSP, rsp0);
+            t = fault_operand_value(pm, insn, 0);
+            reg_write(pm, UC_X86_REG_RSP, rsp);
+        }
+        return t == target;
+    default:
+        /* jcc/jrcxz/loop: rel8/rel32 from the top of user space */
+        for (unsigned i = 0; i < insn->detail->groups_count; i++)
+            if (insn->detail->groups[i] == X86_GRP_JUMP)
+                return x->op_count == 1 && x->operands[0].type == X86_OP_IMM &&
+                       (uint64_t)x->operands[0].imm == target;
+        return false;
+    }
+}
+
+/* RSP before insn ran, from RSP after it committed a branch. */
+static uint64_t branch_rsp_before(const cs_insn *insn, uint64_t rsp)
+{
+    if (insn->id == X86_INS_CALL)
+        return rsp + 8;
+    if (insn->id == X86_INS_RET) {
+        const cs_x86 *x = &insn->detail->x86;
+        uint64_t imm = x->op_count == 1 && x->operands[0].type == X86_OP_IMM ? (uint64_t)x->operands[0].imm : 0;
+        return rsp - 8 - (imm & 0xffff);
+    }
+    return rsp;
+}
+
+/* Put the fault back on insn (at rip): RIP on it, RSP as before it. */
+static bool unwind_branch(struct pagemu *pm, const cs_insn *insn, uint64_t target)
+{
+    uint64_t rsp = reg_read(pm, UC_X86_REG_RSP);
+    uint64_t rsp0 = branch_rsp_before(insn, rsp);
+    if (!branch_goes_to(pm, insn, rsp0, target))
+        return false;
+    reg_write(pm, UC_X86_REG_RSP, rsp0);
+    reg_write(pm, UC_X86_REG_RIP, insn->address);
+    return true;
+}
+
+/* The last instruction of the last block entered, when that block's
+ * bytes are still the ones it ran (decoding stops at the block's end). */
+static bool unwind_last_block(struct pagemu *pm, csh h, uint64_t target)
+{
+    uint64_t a = pm->last_block;
+    uint32_t size = pm->last_block_size;
+    uint8_t code[4096];
+    if (!a || !size || size > sizeof code || guest_peek(pm, a, code, size) != size)
+        return false;
+    cs_insn *insn = cs_malloc(h), *last = cs_malloc(h);
+    const uint8_t *p = code;
+    size_t left = size;
+    uint64_t pc = a;
+    bool have = false;
+    while (left && cs_disasm_iter(h, &p, &left, &pc, insn)) {
+        cs_insn *t = last;
+        last = insn;
+        insn = t;
+        have = true;
+    }
+    bool ok = have && !left && unwind_branch(pm, last, target);
+    cs_free(insn, 1);
+    cs_free(last, 1);
+    return ok;
+}
+
+/* A call leaves its return address on the stack: when [RSP] is the end of
+ * a call instruction whose target is the refused RIP, that is the call.
+ * Free, so done even without the block hook. */
+static bool unwind_call(struct pagemu *pm, csh h, uint64_t target)
 {
     uint64_t rsp = reg_read(pm, UC_X86_REG_RSP), ret;
     uint8_t code[16];
     if (guest_peek(pm, rsp, &ret, 8) != 8 || ret < 16 || guest_peek(pm, ret - 16, code, 16) != 16)
-        return;
-    csh h;
-    if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
-        return;
-    cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
+        return false;
     for (unsigned k = 2; k <= 15; k++) {
         cs_insn *insn;
         if (cs_disasm(h, code + 16 - k, k, ret - k, 1, &insn) != 1)
             continue;
-        bool match = false;
-        if (insn->id == X86_INS_CALL && insn->size == k) {
-            const cs_x86_op *op = &insn->detail->x86.operands[0];
-            uint64_t t = 0;
-            if (op->type == X86_OP_IMM) {
-                t = (uint64_t)op->imm;
-            } else {
-                /* Evaluate the operand as it was before the push. */
-                reg_write(pm, UC_X86_REG_RSP, rsp + 8);
-                t = fault_operand_value(pm, insn, 0);
-                reg_write(pm, UC_X86_REG_RSP, rsp);
-            }
-            match = t == target;
-        }
+        bool match = insn->id == X86_INS_CALL && insn->size == k && unwind_branch(pm, insn, target);
         cs_free(insn, 1);
-        if (match) {
-            reg_write(pm, UC_X86_REG_RSP, rsp + 8);
-            reg_write(pm, UC_X86_REG_RIP, ret - k);
-            break;
-        }
+        if (match)
+            return true;
     }
+    return false;
+}
+
+static bool unwind_noncanonical_branch(struct pagemu *pm, uint64_t target)
+{
+    csh h;
+    if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
+        return false;
+    cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
+    bool ok = unwind_last_block(pm, h, target) || unwind_call(pm, h, target);
     cs_close(&h);
+    return ok;
 }
 
 static bool page_fault(struct pagemu *pm)
@@ -421,13 +523,21 @@ static bool page_fault(struct pagemu *pm)
 
     if (make_fetch_fault_precise(pm, rip))
         return false;
-    if (kind == FAULT_NONCANONICAL && pm->fault.access == PAGEMU_ACCESS_EXEC) {
-        unwind_noncanonical_call(pm, rip);
-        rip = reg_read(pm, UC_X86_REG_RIP);
+    bool nc_exec = kind == FAULT_NONCANONICAL && pm->fault.access == PAGEMU_ACCESS_EXEC;
+    uint64_t target = rip;
+    if (nc_exec) {
+        if (unwind_noncanonical_branch(pm, rip)) {
+            rip = reg_read(pm, UC_X86_REG_RIP);
+            reason = pm->fault.reason = "branch to a non-canonical address (#GP on the branch)";
+        } else if (!pm->cfg.precise_branches)
+            reason = pm->fault.reason =
+                "non-canonical address (#GP), reached by a jmp or ret: RIP is the target, "
+                "not the branch (--precise-branches finds the branch)";
     }
 
-    /* The exact address (CR2), from the faulting instruction's operands. */
-    addr = fault_exact_addr(pm, addr, pm->fault.access, rip);
+    /* The exact address (CR2), from the faulting instruction's operands;
+     * a branch to a non-canonical address: its target. */
+    addr = nc_exec ? target : fault_exact_addr(pm, addr, pm->fault.access, rip);
     if (kind == FAULT_NONCANONICAL)
         set_trap(pm, X86_TRAP_GP, 0); /* a #GP, not a #PF: CR2 keeps its value */
     else
@@ -594,6 +704,7 @@ static pagemu_err run_loop(struct pagemu *pm)
         }
         uint64_t start = reg_read(pm, UC_X86_REG_RIP);
         vex_before_start(pm, start);
+        pm->last_block = 0;
         uc_err e = uc_emu_start(pm->uc, start, 0, 0, 0);
         if (pm->exited || pm->stop_hit || pm->timed_out)
             break;

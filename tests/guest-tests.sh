@@ -218,6 +218,11 @@ for name in "${names[@]}"; do
 		if [ -f "$core/$name.args" ]; then
 			mapfile -t args <"$core/$name.args"
 		fi
+		# NAME.pagemu-args: pagemu options the test needs, one per line
+		popts=()
+		if [ -f "$core/$name.pagemu-args" ]; then
+			mapfile -t popts <"$core/$name.pagemu-args"
+		fi
 		in=/dev/null
 		[ -f "$core/$name.stdin" ] && in="$core/$name.stdin"
 		bin="$work/$v/$name"
@@ -234,13 +239,13 @@ for name in "${names[@]}"; do
 			fail "$case_name" "native run failed: status $(status_text "$ns")" "$pre.native.detail"
 			continue
 		fi
-		run "$pre.pagemu" "$in" "$pagemu" -- "$bin" ${args[@]+"${args[@]}"}
+		run "$pre.pagemu" "$in" "$pagemu" ${popts[@]+"${popts[@]}"} -- "$bin" ${args[@]+"${args[@]}"}
 		es=$?
 		compare "$case_name" "$pre.native" "$ns" "$pre.pagemu" "$es"
 		# The same program under 5-level paging (LA57): same results,
 		# unless NAME.4level-only says why its checks hold for 4 levels only.
 		if [ "$v" = gcc-static ] && [ ! -f "$core/$name.4level-only" ]; then
-			run "$pre.pagemu5" "$in" "$pagemu" --paging=5 -- "$bin" ${args[@]+"${args[@]}"}
+			run "$pre.pagemu5" "$in" "$pagemu" --paging=5 ${popts[@]+"${popts[@]}"} -- "$bin" ${args[@]+"${args[@]}"}
 			es=$?
 			compare "$name [$v paging=5]" "$pre.native" "$ns" "$pre.pagemu5" "$es"
 		fi
@@ -656,6 +661,7 @@ if [ -d "$fdir" ]; then
 			native_why="the host CPU has AVX-512 (avx512f): the instruction runs natively"
 		fi
 		read -r -a args <<<"$(fexpect "$exp" args)"
+		read -r -a popts <<<"$(fexpect "$exp" options)"
 		if ! signo=$(fsigno "$(fexpect "$exp" signal)") || [ ! -f "$fdir/$prog.c" ]; then
 			echo "signal=$(fexpect "$exp" signal), prog=$prog" >"$fwork/$case.bad"
 			fail "fault $case" "bad .expect file: no signal= or no $prog.c" "$fwork/$case.bad"
@@ -709,7 +715,7 @@ if [ -d "$fdir" ]; then
 				mpre="$pre.paging$m"
 				rm -f "$mpre.json"
 				run "$mpre" /dev/null "$pagemu" --paging="$m" --no-aslr \
-					--fault-json="$mpre.json" -- "$bin" ${args[@]+"${args[@]}"}
+					--fault-json="$mpre.json" ${popts[@]+"${popts[@]}"} -- "$bin" ${args[@]+"${args[@]}"}
 				es=$?
 				if [ "$signo" -eq 0 ]; then
 					# not a fault: compare with the native run

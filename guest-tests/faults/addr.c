@@ -3,6 +3,7 @@
  *   addr write ADDR   store 8 bytes
  *   addr jmp ADDR     indirect jmp, nothing pushed
  *   addr call ADDR    indirect call
+ *   addr ret ADDR     ret to ADDR (as if a return address were smashed)
  * The .expect files use it for the holes of the layout: the non-canonical
  * hole, the kernel half, the guard holes, the vsyscall page.  For jmp and
  * call the address of the branch is printed as fault_rip=: a branch to a
@@ -11,7 +12,8 @@
  * completes and the fetch faults with RIP = ADDR. */
 #include "ft.h"
 
-/* ft_jmp(a): jmp *%rdi.  ft_call(a): call *%rdi, then return. */
+/* ft_jmp(a): jmp *%rdi.  ft_call(a): call *%rdi, then return.
+ * ft_ret(a): push %rdi; ret. */
 __asm__(".text\n"
 	".globl ft_jmp\n"
 	".type ft_jmp, @function\n"
@@ -27,10 +29,19 @@ __asm__(".text\n"
 	"call *%rdi\n\t"
 	"add $8, %rsp\n\t"
 	"ret\n"
-	".size ft_call, .-ft_call\n");
+	".size ft_call, .-ft_call\n"
+	".globl ft_ret\n"
+	".type ft_ret, @function\n"
+	"ft_ret:\n\t"
+	"push %rdi\n"
+	".globl ft_ret_insn\n"
+	"ft_ret_insn:\n\t"
+	"ret\n"
+	".size ft_ret, .-ft_ret\n");
 void ft_jmp(uint64_t a);
 void ft_call(uint64_t a);
-extern const char ft_call_insn[];
+void ft_ret(uint64_t a);
+extern const char ft_call_insn[], ft_ret_insn[];
 
 int main(int argc, char **argv)
 {
@@ -38,7 +49,7 @@ int main(int argc, char **argv)
 	uint64_t a;
 
 	if (argc != 3)
-		return ft_usage(argv[0], "read|write|jmp|call ADDR");
+		return ft_usage(argv[0], "read|write|jmp|call|ret ADDR");
 	a = ft_addr_arg(argv[2]);
 	if (!strcmp(mode, "read")) {
 		uint64_t v = *(volatile uint64_t *)(uintptr_t)a;
@@ -54,10 +65,15 @@ int main(int argc, char **argv)
 		ft_jmp(a);
 		FT_SURVIVED("jmp");
 	}
+	if (!strcmp(mode, "ret")) {
+		ft_print_rip(ft_ret_insn);
+		ft_ret(a);
+		FT_SURVIVED("ret");
+	}
 	if (!strcmp(mode, "call")) {
 		ft_print_rip(ft_call_insn);
 		ft_call(a);
 		FT_SURVIVED("call");
 	}
-	return ft_usage(argv[0], "read|write|jmp|call ADDR");
+	return ft_usage(argv[0], "read|write|jmp|call|ret ADDR");
 }

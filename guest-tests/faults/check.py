@@ -47,7 +47,7 @@ SI_CODES = {
 
 # key -> kind.  addr-like values: 0x... | printed | printed_rip | rip | addr | any
 KEYS = {
-    "prog": "text", "args": "text", "native": "text", "needs": "text",
+    "prog": "text", "args": "text", "native": "text", "needs": "text", "options": "text",
     "signal": "signal", "si_code": "si_code",
     "addr": "addr", "si_addr": "addr", "rip": "addr",
     "region_start": "addr", "region_last": "addr",
@@ -85,7 +85,7 @@ def load_expect(path):
     if ("signal", None) not in exp:
         raise ExpectError("%s: no signal= line" % path)
     for k, q in exp:
-        if k in ("prog", "args", "native", "needs", "signal") and q is not None:
+        if k in ("prog", "args", "native", "needs", "options", "signal") and q is not None:
             raise ExpectError("%s: %s cannot differ per mode" % (path, k))
     return exp
 
