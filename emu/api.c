@@ -282,6 +282,7 @@ PAGEMU_API void pagemu_close(pagemu_t *pm)
     coverage_destroy(pm);
     snapshot_destroy(pm);
     watchdog_destroy(pm);
+    thread_free(pm);
     if (pm->mm.pt.pgd)
         mm_writeback(&pm->mm, 0, pm->mm.task_size);
     if (pm->uc)

@@ -16,6 +16,7 @@
 #include "mm_types.h"
 #include "pm_signal.h"
 #include "vex.h"
+#include "thread.h"
 
 /* ---- guest fd table ---------------------------------------------------- */
 
@@ -105,9 +106,11 @@ struct pagemu {
     /* VEX/EVEX instructions raise #UD (vex.c) */
     struct pm_vex vex;
 
-    /* per-thread state Linux keeps for the one guest thread */
+    /* per-thread state Linux keeps, of the thread on the CPU (the others'
+     * is in thr, thread.c) */
     uint64_t clear_child_tid;
     uint64_t robust_list, robust_len;
+    struct pm_threads thr;
 
     /* processes (process.h): the write end of the pipe a vfork parent
      * waits on (host close-on-exec, so it closes at exec or exit; -1:

@@ -486,7 +486,7 @@ static int gen_status(struct pagemu *pm)
         {"VmData", 1, c.data << (PAGE_SHIFT - 10)}, {"VmStk", 1, c.stack << (PAGE_SHIFT - 10)},
         {"VmExe", 1, text}, {"VmLib", 1, lib},
         {"VmPTE", 1, mm->pt.ntables << (PAGE_SHIFT - 10)}, {"VmSwap", 1, 0},
-        {"Threads", 0, 1},
+        {"Threads", 0, (unsigned long long)thread_count(pm)},
     };
     struct sbuf sb = {.grow = true};
     for (char *line = h, *nl; *line; line = nl) {

@@ -694,6 +694,8 @@ static pagemu_err run_loop(struct pagemu *pm)
         pm->stop = false;
         pm->have_fault = false;
         pm->pending_intno = -1;
+        if (!thread_schedule(pm))
+            break;
         run_sync_tlb(pm);
         if (hostsig_pending()) {    /* arrived while the engine was idle */
             sigchld_poll(pm);

@@ -289,6 +289,11 @@ PAGEMU_API pagemu_err pagemu_snapshot(pagemu_t *pm)
         return PAGEMU_EINVAL;
     if (!pm->loaded || pm->exited || pm->fatal_signo)
         return PAGEMU_ESTATE;
+    /* One thread's registers are the snapshot's: not with several. */
+    if (thread_count(pm) > 1) {
+        pm_set_error(pm, "a snapshot needs a single-threaded guest");
+        return PAGEMU_ESTATE;
+    }
     if (!pm->started && run_start(pm)) {
         pm_set_error(pm, "cannot enter user mode");
         return PAGEMU_EENGINE;
@@ -367,6 +372,9 @@ PAGEMU_API pagemu_err pagemu_restore(pagemu_t *pm, pagemu_restore_stats *stats)
         pm_set_error(pm, "the snapshot journal ran out of host memory");
         return PAGEMU_ENOMEM;
     }
+
+    /* Threads made since are gone: the snapshot had one. */
+    thread_reset(pm);
 
     /* Memory: newest entry first, so the oldest (the snapshot's) wins. */
     pm->mm.pt.journal = NULL; /* restoring is not a change to journal */

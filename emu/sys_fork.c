@@ -101,6 +101,8 @@ static void child_setup(struct pagemu *pm, const struct kernel_clone_args *args,
         close(pm->vfork_done_fd);
     pm->vfork_done_fd = vfork_wfd;
 
+    /* Only the calling thread goes on in the child. */
+    thread_after_fork(pm);
     /* init_sigpending: the child starts with no pending signal. */
     pm->sig.pending = 0;
     pm->sig.nq = 0;
@@ -165,11 +167,15 @@ static long clone_flags_ok(struct pagemu *pm, const struct kernel_clone_args *a)
         return -EPERM;
 
     /*
-     * pagemu: no memory, fd table or fs state shared between processes.
-     * Threads need a second guest CPU in one emulator, which pagemu does not
-     * have yet.
+     * A thread (thread.c) shares everything.  Otherwise pagemu has no
+     * memory, fd table or fs state shared between processes.
      */
-    if (f & (CLONE_THREAD | CLONE_SIGHAND | CLONE_FILES | CLONE_FS))
+    if (f & CLONE_THREAD) {
+        if (!(f & CLONE_VM) || (f & (CLONE_VFORK | CLONE_INTO_CGROUP | HOST_FLAGS)))
+            return -ENOSYS;
+        return 0;
+    }
+    if (f & (CLONE_SIGHAND | CLONE_FILES | CLONE_FS))
         return -ENOSYS;
     if ((f & CLONE_VM) && !(f & CLONE_VFORK))
         return -ENOSYS;
@@ -208,6 +214,9 @@ static long kernel_clone(struct pagemu *pm, struct kernel_clone_args *args)
     long err = clone_flags_ok(pm, args);
     if (err)
         return err;
+    if (args->flags & CLONE_THREAD)
+        return thread_clone(pm, args->flags, args->stack, args->parent_tid, args->child_tid,
+                            args->tls);
 
     pid_t set_tid[MAX_PID_NS_LEVEL];
     if (args->set_tid_size &&

@@ -61,12 +61,11 @@ long sys_getpid(struct pagemu *pm, const uint64_t *a)
     return getpid();
 }
 
-/* One guest thread: its tid is the pid, as for any thread-group leader. */
+/* The thread-group leader's tid is the pid (thread.c numbers the others). */
 long sys_gettid(struct pagemu *pm, const uint64_t *a)
 {
-    (void)pm;
     (void)a;
-    return getpid();
+    return thread_tid(pm);
 }
 
 long sys_getppid(struct pagemu *pm, const uint64_t *a)
@@ -389,9 +388,11 @@ long sys_sched_getaffinity(struct pagemu *pm, const uint64_t *a)
 
 long sys_sched_yield(struct pagemu *pm, const uint64_t *a)
 {
-    (void)pm;
     (void)a;
-    sched_yield();
+    if (thread_count(pm) > 1)
+        thread_yield(pm);   /* the next guest thread's turn */
+    else
+        sched_yield();
     return 0;
 }
 

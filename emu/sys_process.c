@@ -1,7 +1,7 @@
 /*
  * sys_process.c - the lifetime and per-thread state of the guest process:
  * exit, exit_group, arch_prctl, set_tid_address, set_robust_list, futex.
- * The single guest thread never waits on a futex held by another thread.
+ * futex and the threads themselves are thread.c's.
  */
 #include <errno.h>
 
@@ -20,7 +20,10 @@ static void exit_mm_release(struct pagemu *pm)
 
 long sys_exit(struct pagemu *pm, const uint64_t *a)
 {
-    /* With one thread, exit ends the process (kernel/exit.c). */
+    /* One thread of several ends alone (thread.c); the last one's exit
+     * ends the process (kernel/exit.c). */
+    if (thread_exit(pm))
+        return 0;
     exit_mm_release(pm);
     run_exit(pm, (int)a[0]);
     return 0;
@@ -81,28 +84,8 @@ long sys_set_robust_list(struct pagemu *pm, const uint64_t *a)
     return 0;
 }
 
-/* kernel/futex: with one thread, a wait can only time out or see a changed
- * value; wakes wake nobody. */
+/* kernel/futex (thread.c) */
 long sys_futex(struct pagemu *pm, const uint64_t *a)
 {
-    /* FUTEX_CMD_MASK strips FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME. */
-    int cmd = (int)(a[1] & ~(uint64_t)(128 | 256));
-    uint32_t val;
-    switch (cmd) {
-    case 0:  /* FUTEX_WAIT */
-    case 9:  /* FUTEX_WAIT_BITSET */
-        if (copy_from_user(pm, &val, a[0], sizeof(val)))
-            return -EFAULT;
-        if (val != (uint32_t)a[2])
-            return -EAGAIN;
-        /* Nobody else can wake us: waiting forever would hang the host. */
-        return a[3] ? -ETIMEDOUT : -EDEADLK;
-    case 1:  /* FUTEX_WAKE */
-    case 10: /* FUTEX_WAKE_BITSET */
-        if (copy_from_user(pm, &val, a[0], sizeof(val)))
-            return -EFAULT;
-        return 0;
-    default:
-        return -ENOSYS;
-    }
+    return thread_futex(pm, a);
 }

@@ -269,13 +269,15 @@ static long do_tkill(struct pagemu *pm, pid_t tgid, pid_t pid, int sig)
 {
     struct linux_siginfo info;
     pid_t self = getpid();
-    if (pid == self) {
+    /* Any thread of ours: the signal is the process's (thread.c keeps no
+     * per-thread pending set), taken by whichever thread runs next with
+     * it unblocked. */
+    if (pid == self || thread_is_ours(pm, pid)) {
         if (tgid > 0 && tgid != self)
             return -ESRCH;
         kill_info(&info, sig, LINUX_SI_TKILL);
         return send_self(pm, sig, &info);
     }
-    /* The guest has one thread. */
     if (tgid == self || own_host_thread(pid))
         return -ESRCH;
     return tgid > 0 ? host_ret(syscall(SYS_tgkill, tgid, pid, sig))

@@ -1,0 +1,527 @@
+/*
+ * thread.c - guest threads on pagemu's one guest CPU (see thread.h).
+ *
+ * Linux runs the threads of a process on as many CPUs as it likes; pagemu
+ * has one Unicorn engine, one frame pool and one page table, so its threads
+ * take turns on it, as on a uniprocessor (kernel/sched with nr_cpus=1).
+ * That keeps the memory model trivially sequential, keeps every page-table
+ * change visible at once (there is no second TLB to shoot down) and makes a
+ * run with --deterministic repeatable: a slice is a count of blocks, not
+ * of host time.
+ *
+ * Per-task state that pagemu keeps in struct pagemu for the running thread
+ * (registers in the engine, clear_child_tid, the robust list, the signal
+ * mask and the alternate stack) is swapped in and out at each switch.
+ * Signal dispositions, pending process signals, fds and memory are shared.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pagemu_int.h"
+#include "process.h"
+#include "thread.h"
+#include "uaccess.h"
+
+/* include/uapi/linux/sched.h */
+#define CLONE_SETTLS_ 0x00080000
+#define CLONE_PARENT_SETTID_ 0x00100000
+#define CLONE_CHILD_CLEARTID_ 0x00200000
+#define CLONE_CHILD_SETTID_ 0x01000000
+
+/* A time slice: about 1-3 ms of guest code. */
+#define SLICE_BLOCKS (1u << 18)
+
+static void slice_block(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
+{
+    (void)addr, (void)size;
+    struct pagemu *pm = ud;
+    if (++pm->thr.blocks < SLICE_BLOCKS)
+        return;
+    pm->thr.blocks = 0;
+    if (pm->thr.n > 1) {
+        /* From a block hook the block exits before its first instruction
+         * (docs/unicorn-facts.md), so the switch is precise. */
+        pm->thr.resched = true;
+        pm->stop = true;
+        uc_emu_stop(uc);
+    }
+}
+
+int thread_tid(const struct pagemu *pm)
+{
+    return pm->thr.t && pm->thr.cur >= 0 ? pm->thr.t[pm->thr.cur].tid : (int)getpid();
+}
+
+int thread_count(const struct pagemu *pm)
+{
+    return pm->thr.t ? pm->thr.n : 1;
+}
+
+bool thread_is_ours(const struct pagemu *pm, int tid)
+{
+    if (!pm->thr.t)
+        return tid == (int)getpid();
+    for (int i = 0; i < pm->thr.n; i++)
+        if (pm->thr.t[i].tid == tid)
+            return true;
+    return false;
+}
+
+static void save_task(struct pagemu *pm, struct pm_thread *t)
+{
+    t->clear_child_tid = pm->clear_child_tid;
+    t->robust_list = pm->robust_list;
+    t->robust_len = pm->robust_len;
+    t->sigmask = pm->sigmask;
+    t->alt_sp = pm->altstack.sp;
+    t->alt_size = pm->altstack.size;
+    t->alt_flags = pm->altstack.flags;
+}
+
+static void load_task(struct pagemu *pm, const struct pm_thread *t)
+{
+    pm->clear_child_tid = t->clear_child_tid;
+    pm->robust_list = t->robust_list;
+    pm->robust_len = t->robust_len;
+    pm->sigmask = t->sigmask;
+    pm->altstack.sp = t->alt_sp;
+    pm->altstack.size = t->alt_size;
+    pm->altstack.flags = t->alt_flags;
+}
+
+/* The table, with the running task as thread 0, made at the first clone. */
+static int threads_init(struct pagemu *pm)
+{
+    struct pm_threads *th = &pm->thr;
+    if (th->t)
+        return 0;
+    th->t = calloc(4, sizeof(*th->t));
+    if (!th->t)
+        return -1;
+    th->cap = 4;
+    if (uc_context_alloc(pm->uc, &th->t[0].ctx) != UC_ERR_OK) {
+        free(th->t);
+        th->t = NULL;
+        return -1;
+    }
+    th->t[0].tid = (int)getpid();
+    th->t[0].state = THR_RUNNABLE;
+    th->n = 1;
+    th->cur = 0;
+    th->last_tid = (int)getpid();
+    return 0;
+}
+
+long thread_clone(struct pagemu *pm, uint64_t flags, uint64_t stack, uint64_t parent_tid,
+                  uint64_t child_tid, uint64_t tls)
+{
+    struct pm_threads *th = &pm->thr;
+    if (threads_init(pm))
+        return -ENOMEM;
+    if (th->n == th->cap) {
+        struct pm_thread *t = realloc(th->t, (size_t)th->cap * 2 * sizeof(*t));
+        if (!t)
+            return -ENOMEM;
+        th->t = t;
+        th->cap *= 2;
+    }
+    if (!th->hooked) {
+        /* The slice hook goes in between engine runs (thread_schedule):
+         * flushing the translations from inside a syscall would pull the
+         * running block from under the engine. */
+        pm->stop = true;
+        uc_emu_stop(pm->uc);
+    }
+    struct pm_thread *c = &th->t[th->n];
+    memset(c, 0, sizeof(*c));
+    if (uc_context_alloc(pm->uc, &c->ctx) != UC_ERR_OK)
+        return -ENOMEM;
+    uc_context_save(pm->uc, c->ctx);
+
+    /*
+     * The child returns 0 from the syscall, on its own stack and TLS
+     * (arch/x86/kernel/process.c: copy_thread).  The hook sees RIP at the
+     * syscall instruction; RCX and R11 as syscall leaves them.
+     */
+    uint64_t rip = reg_read(pm, UC_X86_REG_RIP) + 2;
+    uint64_t rflags = reg_read(pm, UC_X86_REG_RFLAGS);
+    uint64_t zero = 0;
+    uc_context_reg_write(c->ctx, UC_X86_REG_RAX, &zero);
+    uc_context_reg_write(c->ctx, UC_X86_REG_RIP, &rip);
+    uc_context_reg_write(c->ctx, UC_X86_REG_RCX, &rip);
+    uc_context_reg_write(c->ctx, UC_X86_REG_R11, &rflags);
+    if (stack)
+        uc_context_reg_write(c->ctx, UC_X86_REG_RSP, &stack);
+    if (flags & CLONE_SETTLS_)
+        uc_context_reg_write(c->ctx, UC_X86_REG_FS_BASE, &tls);
+
+    int tid = ++th->last_tid;
+    c->tid = tid;
+    c->state = THR_RUNNABLE;
+    /* copy_process: the mask is inherited; a CLONE_VM child without
+     * CLONE_VFORK gets no alternate stack (copy_sighand/sas_ss_reset). */
+    c->sigmask = pm->sigmask;
+    c->clear_child_tid = (flags & CLONE_CHILD_CLEARTID_) ? child_tid : 0;
+    th->n++;
+
+    int32_t nr = tid;
+    if (flags & CLONE_PARENT_SETTID_)
+        copy_to_user(pm, parent_tid, &nr, sizeof(nr));
+    if (flags & CLONE_CHILD_SETTID_)
+        copy_to_user(pm, child_tid, &nr, sizeof(nr));
+    return tid;
+}
+
+/* The syscall return value of thread i, which sleeps in futex(). */
+static void set_ret(struct pagemu *pm, int i, long v)
+{
+    uint64_t r = (uint64_t)v;
+    if (i == pm->thr.cur)
+        reg_write(pm, UC_X86_REG_RAX, r);
+    else
+        uc_context_reg_write(pm->thr.t[i].ctx, UC_X86_REG_RAX, &r);
+}
+
+static bool before(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/* Wake the waiters whose timeout has passed; the earliest one left. */
+static bool expire(struct pagemu *pm, struct timespec *next)
+{
+    struct timespec now;
+    bool any = false;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    for (int i = 0; i < pm->thr.n; i++) {
+        struct pm_thread *t = &pm->thr.t[i];
+        if (t->state != THR_FUTEX || !t->has_deadline)
+            continue;
+        if (!before(&now, &t->deadline)) {
+            t->state = THR_RUNNABLE;
+            set_ret(pm, i, -ETIMEDOUT);
+        } else if (!any || before(&t->deadline, next)) {
+            *next = t->deadline;
+            any = true;
+        }
+    }
+    return any;
+}
+
+static void switch_to(struct pagemu *pm, int next)
+{
+    struct pm_threads *th = &pm->thr;
+    if (th->cur >= 0) {
+        save_task(pm, &th->t[th->cur]);
+        uc_context_save(pm->uc, th->t[th->cur].ctx);
+    }
+    uc_context_restore(pm->uc, th->t[next].ctx);
+    load_task(pm, &th->t[next]);
+    th->cur = next;
+    th->blocks = 0;
+}
+
+bool thread_schedule(struct pagemu *pm)
+{
+    struct pm_threads *th = &pm->thr;
+    if (!th->t)
+        return true;
+    if (!th->hooked) {
+        if (uc_hook_add(pm->uc, &th->slice_hook, UC_HOOK_BLOCK, (void *)slice_block, pm, 1, 0) !=
+            UC_ERR_OK) {
+            pm_set_error(pm, "unicorn: cannot install the thread slice hook");
+            return false;
+        }
+        th->hooked = true;
+        /* blocks translated before now have no call to the hook */
+        uc_ctl_flush_tb(pm->uc);
+    }
+    for (;;) {
+        struct timespec next;
+        bool timed = expire(pm, &next);
+        bool cur_ok = th->cur >= 0 && th->t[th->cur].state == THR_RUNNABLE;
+        if (cur_ok && !th->resched)
+            return true;
+        th->resched = false;
+        int start = th->cur >= 0 ? th->cur + 1 : th->after_exit;
+        for (int k = 0; k < th->n; k++) {
+            int i = (start + k) % th->n;
+            if (th->t[i].state == THR_RUNNABLE) {
+                if (i != th->cur)
+                    switch_to(pm, i);
+                return true;
+            }
+        }
+        /* Every thread sleeps in futex(): until a timeout, or forever, as
+         * on Linux, unless a signal comes.  A signal interrupts the wait
+         * of the thread that gets it (-EINTR; glibc waits again). */
+        if (timed) {
+            if (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == 0)
+                continue;
+        } else {
+            sigchld_sleep(pm);
+        }
+        sigchld_poll(pm);
+        if (signal_pending_unblocked(&pm->sig, pm->sigmask) || hostsig_pending()) {
+            int i = th->cur >= 0 ? th->cur : 0;
+            th->t[i].state = THR_RUNNABLE;
+            if (th->cur < 0)
+                switch_to(pm, i);
+            set_ret(pm, i, -EINTR);
+            return true;
+        }
+    }
+}
+
+void thread_yield(struct pagemu *pm)
+{
+    if (pm->thr.t && pm->thr.n > 1) {
+        pm->thr.resched = true;
+        pm->stop = true;
+        uc_emu_stop(pm->uc);
+    }
+}
+
+static int futex_wake(struct pagemu *pm, uint64_t addr, int n, uint32_t bitset)
+{
+    int woken = 0;
+    for (int i = 0; i < pm->thr.n && woken < n; i++) {
+        struct pm_thread *t = &pm->thr.t[i];
+        if (t->state == THR_FUTEX && t->futex_addr == addr && (t->futex_bitset & bitset)) {
+            t->state = THR_RUNNABLE;
+            set_ret(pm, i, 0);
+            woken++;
+        }
+    }
+    return woken;
+}
+
+bool thread_exit(struct pagemu *pm)
+{
+    struct pm_threads *th = &pm->thr;
+    if (!th->t || th->n <= 1)
+        return false;
+    /* kernel/fork.c: mm_release — clear_child_tid is zeroed and woken
+     * (that is how pthread_join learns of the exit). */
+    if (pm->clear_child_tid) {
+        uint32_t zero = 0;
+        if (!copy_to_user(pm, pm->clear_child_tid, &zero, sizeof(zero)))
+            futex_wake(pm, pm->clear_child_tid, 1, ~0u);
+    }
+    int me = th->cur;
+    uc_context_free(th->t[me].ctx);
+    memmove(&th->t[me], &th->t[me + 1], (size_t)(th->n - me - 1) * sizeof(th->t[0]));
+    th->n--;
+    /* the next one in turn now sits at index me */
+    th->cur = -1;
+    th->after_exit = me;
+    th->resched = true;
+    pm->stop = true;
+    uc_emu_stop(pm->uc);
+    return true;
+}
+
+void thread_after_fork(struct pagemu *pm)
+{
+    struct pm_threads *th = &pm->thr;
+    if (!th->t)
+        return;
+    int me = th->cur;
+    for (int i = 0; i < th->n; i++)
+        if (i != me)
+            uc_context_free(th->t[i].ctx);
+    th->t[0] = th->t[me];
+    th->t[0].tid = (int)getpid();
+    th->n = 1;
+    th->cur = 0;
+    th->last_tid = (int)getpid();
+    th->resched = false;
+}
+
+void thread_reset(struct pagemu *pm)
+{
+    struct pm_threads *th = &pm->thr;
+    for (int i = 0; i < th->n; i++)
+        uc_context_free(th->t[i].ctx);
+    free(th->t);
+    th->t = NULL;
+    th->n = th->cap = 0;
+    th->cur = 0;
+    th->resched = false;
+    th->blocks = 0;
+    /* the slice hook stays: it does nothing for one thread */
+}
+
+void thread_free(struct pagemu *pm)
+{
+    struct pm_threads *th = &pm->thr;
+    for (int i = 0; i < th->n; i++)
+        uc_context_free(th->t[i].ctx);
+    free(th->t);
+    memset(th, 0, sizeof(*th));
+}
+
+/* kernel/futex/waitwake.c: futex_atomic_op_inuser's FUTEX_OP_* */
+static bool wake_op(uint32_t encoded, uint32_t *val, uint32_t old)
+{
+    uint32_t op = (encoded >> 28) & 7, cmp = (encoded >> 24) & 15;
+    uint32_t oparg = (encoded >> 12) & 0xfff, cmparg = encoded & 0xfff;
+    if (encoded & (8u << 28)) /* FUTEX_OP_OPARG_SHIFT */
+        oparg = oparg > 31 ? 0 : 1u << oparg;
+    switch (op) {
+    case 0: *val = oparg; break;           /* SET */
+    case 1: *val = old + oparg; break;     /* ADD */
+    case 2: *val = old | oparg; break;     /* OR */
+    case 3: *val = old & ~oparg; break;    /* ANDN */
+    case 4: *val = old ^ oparg; break;     /* XOR */
+    default: return false;
+    }
+    int32_t o = (int32_t)old, c = (int32_t)(cmparg << 20) >> 20;
+    switch (cmp) {
+    case 0: return o == c;
+    case 1: return o != c;
+    case 2: return o < c;
+    case 3: return o >= c;
+    case 4: return o <= c;
+    case 5: return o > c;
+    default: return false;
+    }
+}
+
+/* futex(uaddr, op, val, timeout|val2, uaddr2, val3) */
+long thread_futex(struct pagemu *pm, const uint64_t *a)
+{
+    /* FUTEX_CMD_MASK strips FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME. */
+    int cmd = (int)(a[1] & ~(uint64_t)(128 | 256));
+    bool realtime = a[1] & 256;
+    uint64_t uaddr = a[0];
+    uint32_t val, bitset = ~0u;
+    bool threaded = pm->thr.t && pm->thr.n > 1;
+
+    if (uaddr & 3)
+        return -EINVAL;
+    switch (cmd) {
+    case 0:  /* FUTEX_WAIT */
+    case 9: { /* FUTEX_WAIT_BITSET */
+        if (cmd == 9) {
+            bitset = (uint32_t)a[5];
+            if (!bitset)
+                return -EINVAL;
+        } else if (realtime) {
+            return -ENOSYS; /* FUTEX_CLOCK_REALTIME only with WAIT_BITSET */
+        }
+        struct timespec dl = {0, 0};
+        bool has_dl = false;
+        if (a[3]) {
+            struct {
+                int64_t tv_sec, tv_nsec;
+            } ts;
+            if (copy_from_user(pm, &ts, a[3], sizeof(ts)))
+                return -EFAULT;
+            if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+                return -EINVAL;
+            struct timespec now;
+            if (cmd == 0) {
+                /* relative, on CLOCK_MONOTONIC */
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                dl.tv_sec = now.tv_sec + ts.tv_sec;
+                dl.tv_nsec = now.tv_nsec + ts.tv_nsec;
+            } else {
+                /* absolute, on the chosen clock: turned into monotonic */
+                struct timespec mono, clk;
+                clock_gettime(CLOCK_MONOTONIC, &mono);
+                clock_gettime(realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC, &clk);
+                int64_t d = (ts.tv_sec - clk.tv_sec) * 1000000000 + (ts.tv_nsec - clk.tv_nsec);
+                if (d < 0)
+                    d = 0;
+                dl.tv_sec = mono.tv_sec + d / 1000000000;
+                dl.tv_nsec = mono.tv_nsec + d % 1000000000;
+            }
+            if (dl.tv_nsec >= 1000000000) {
+                dl.tv_sec++;
+                dl.tv_nsec -= 1000000000;
+            }
+            has_dl = true;
+        }
+        if (copy_from_user(pm, &val, uaddr, sizeof(val)))
+            return -EFAULT;
+        if (val != (uint32_t)a[2])
+            return -EAGAIN;
+        if (!threaded) {
+            /* Nobody else can wake the only thread: a timeout is slept
+             * out; an untimed wait would sleep forever. */
+            if (!has_dl)
+                return -EDEADLK;
+            while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &dl, NULL) == EINTR)
+                if (hostsig_pending())
+                    return -EINTR;
+            return -ETIMEDOUT;
+        }
+        struct pm_thread *t = &pm->thr.t[pm->thr.cur];
+        t->state = THR_FUTEX;
+        t->futex_addr = uaddr;
+        t->futex_bitset = bitset;
+        t->has_deadline = has_dl;
+        t->deadline = dl;
+        pm->thr.resched = true;
+        pm->stop = true;
+        uc_emu_stop(pm->uc);
+        return 0; /* the waker (or the timeout) sets the real value */
+    }
+    case 1:  /* FUTEX_WAKE */
+    case 10: /* FUTEX_WAKE_BITSET */
+        if (cmd == 10) {
+            bitset = (uint32_t)a[5];
+            if (!bitset)
+                return -EINVAL;
+        }
+        if (copy_from_user(pm, &val, uaddr, sizeof(val)))
+            return -EFAULT;
+        return threaded ? futex_wake(pm, uaddr, (int)(a[2] > INT32_MAX ? INT32_MAX : a[2]), bitset) : 0;
+    case 3:   /* FUTEX_REQUEUE */
+    case 4: { /* FUTEX_CMP_REQUEUE */
+        uint64_t uaddr2 = a[4];
+        int nwake = (int)(uint32_t)a[2], nreq = (int)(uint32_t)a[3];
+        if (nwake < 0 || nreq < 0)
+            return -EINVAL;
+        if (copy_from_user(pm, &val, uaddr, sizeof(val)))
+            return -EFAULT;
+        if (cmd == 4 && val != (uint32_t)a[5])
+            return -EAGAIN;
+        if (!threaded)
+            return 0;
+        int n = futex_wake(pm, uaddr, nwake, ~0u), moved = 0;
+        for (int i = 0; i < pm->thr.n && moved < nreq; i++) {
+            struct pm_thread *t = &pm->thr.t[i];
+            if (t->state == THR_FUTEX && t->futex_addr == uaddr) {
+                t->futex_addr = uaddr2;
+                moved++;
+            }
+        }
+        return n + moved;
+    }
+    case 5: { /* FUTEX_WAKE_OP */
+        uint64_t uaddr2 = a[4];
+        uint32_t old, nv;
+        if (uaddr2 & 3)
+            return -EINVAL;
+        if (copy_from_user(pm, &old, uaddr2, sizeof(old)))
+            return -EFAULT;
+        bool cond = wake_op((uint32_t)a[5], &nv, old);
+        if (((uint32_t)a[5] >> 28 & 7) > 4)
+            return -ENOSYS;
+        if (copy_to_user(pm, uaddr2, &nv, sizeof(nv)))
+            return -EFAULT;
+        if (!threaded)
+            return 0;
+        int n = futex_wake(pm, uaddr, (int)(uint32_t)a[2], ~0u);
+        if (cond)
+            n += futex_wake(pm, uaddr2, (int)(uint32_t)a[3], ~0u);
+        return n;
+    }
+    default:
+        return -ENOSYS;
+    }
+}

@@ -1,0 +1,253 @@
+/* threads: POSIX threads over clone(CLONE_THREAD) and futex, as glibc and
+ * musl use them: create/join with return values, thread-local storage,
+ * tids, a mutex-protected counter, a condition variable, a barrier, a
+ * spin on a flag only another thread sets (needs preemption), busy
+ * register-only loops across many time slices (a slice must not rerun
+ * instructions), a timed wait that times out, pthread_exit, a signal to
+ * one thread, fork from a thread, and /proc/self/status's Threads. */
+#include "gt.h"
+#include <pthread.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#define NT 4
+
+static __thread int tls_val = 7;
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static long counter;
+static int queue[64], qhead, qtail, done_producing;
+static volatile int flag;
+static pthread_barrier_t bar;
+static pid_t tids[NT];
+
+static void *worker(void *arg)
+{
+	long id = (long)arg;
+	tls_val = 100 + (int)id;
+	tids[id] = (pid_t)syscall(SYS_gettid);
+	for (int i = 0; i < 20000; i++) {
+		pthread_mutex_lock(&mu);
+		counter++;
+		pthread_mutex_unlock(&mu);
+	}
+	if (tls_val != 100 + (int)id)
+		return (void *)-1;
+	return (void *)(id * 10);
+}
+
+/* A long register-only loop: any instruction run twice changes the sum. */
+static void *busy(void *arg)
+{
+	unsigned long n = (unsigned long)arg, x = 0, y = 1;
+	for (unsigned long i = 0; i < n; i++) {
+		x += i ^ y;
+		y = y * 6364136223846793005UL + 1442695040888963407UL;
+	}
+	return (void *)(x ^ y);
+}
+
+static unsigned long busy_ref(unsigned long n)
+{
+	return (unsigned long)busy((void *)n);
+}
+
+static void *producer(void *arg)
+{
+	(void)arg;
+	for (int i = 1; i <= 1000; i++) {
+		pthread_mutex_lock(&mu);
+		while ((qtail + 1) % 64 == qhead)
+			pthread_cond_wait(&cv, &mu);
+		queue[qtail] = i;
+		qtail = (qtail + 1) % 64;
+		pthread_cond_broadcast(&cv);
+		pthread_mutex_unlock(&mu);
+	}
+	pthread_mutex_lock(&mu);
+	done_producing = 1;
+	pthread_cond_broadcast(&cv);
+	pthread_mutex_unlock(&mu);
+	return NULL;
+}
+
+static void *setter(void *arg)
+{
+	(void)arg;
+	/* no syscall between start and the store: only preemption lets the
+	 * spinning main thread see it on one CPU */
+	for (volatile int i = 0; i < 100000; i++)
+		;
+	flag = 1;
+	return NULL;
+}
+
+static void *barrier_worker(void *arg)
+{
+	(void)arg;
+	pthread_barrier_wait(&bar); /* all up */
+	pthread_barrier_wait(&bar); /* main has read the status */
+	return NULL;
+}
+
+static int status_threads(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	int n = -1;
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "Threads: %d", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+static volatile int got_usr1;
+static void on_usr1(int sig)
+{
+	(void)sig;
+	got_usr1 = 1;
+}
+
+static void *sig_waiter(void *arg)
+{
+	(void)arg;
+	while (!got_usr1)
+		sched_yield();
+	return NULL;
+}
+
+static void *forker(void *arg)
+{
+	(void)arg;
+	pid_t p = fork();
+	if (p == 0)
+		_exit(getpid() == syscall(SYS_gettid) ? 42 : 1);
+	int st;
+	if (p < 0 || waitpid(p, &st, 0) != p)
+		return (void *)1;
+	return (void *)(long)(WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
+static void *last_one(void *arg)
+{
+	(void)arg;
+	for (volatile int i = 0; i < 200000; i++)
+		;
+	printf("last thread done, tls %d\n", tls_val);
+	fflush(stdout);
+	return NULL;
+}
+
+int main(void)
+{
+	pthread_t th[NT];
+	void *ret;
+
+	/* create, join, TLS, tids, mutex */
+	for (long i = 0; i < NT; i++)
+		CHECK(1, pthread_create(&th[i], NULL, worker, (void *)i) == 0);
+	for (long i = 0; i < NT; i++) {
+		CHECK(2, pthread_join(th[i], &ret) == 0);
+		CHECK(3, ret == (void *)(i * 10));
+	}
+	CHECK(4, counter == NT * 20000L);
+	CHECK(5, tls_val == 7);
+	for (int i = 0; i < NT; i++) {
+		CHECK(6, tids[i] > 0 && tids[i] != getpid());
+		for (int j = 0; j < i; j++)
+			CHECK(7, tids[i] != tids[j]);
+	}
+	CHECK(8, syscall(SYS_gettid) == getpid());
+	printf("mutex counter %ld\n", counter);
+
+	/* busy loops over many slices, compared with the same loop here */
+	unsigned long n = 3000000, want = busy_ref(n);
+	for (long i = 0; i < 3; i++)
+		CHECK(9, pthread_create(&th[i], NULL, busy, (void *)n) == 0);
+	for (long i = 0; i < 3; i++) {
+		CHECK(10, pthread_join(th[i], &ret) == 0);
+		CHECK(11, (unsigned long)ret == want);
+	}
+	printf("busy loops agree\n");
+
+	/* condition variable: producer and consumer */
+	long sum = 0;
+	int got = 0;
+	CHECK(12, pthread_create(&th[0], NULL, producer, NULL) == 0);
+	pthread_mutex_lock(&mu);
+	for (;;) {
+		while (qhead == qtail && !done_producing)
+			pthread_cond_wait(&cv, &mu);
+		if (qhead == qtail)
+			break;
+		sum += queue[qhead];
+		got++;
+		qhead = (qhead + 1) % 64;
+		pthread_cond_broadcast(&cv);
+	}
+	pthread_mutex_unlock(&mu);
+	CHECK(13, pthread_join(th[0], NULL) == 0);
+	CHECK(14, got == 1000 && sum == 500500);
+	printf("condvar %d items, sum %ld\n", got, sum);
+
+	/* a spin only another thread ends */
+	CHECK(15, pthread_create(&th[0], NULL, setter, NULL) == 0);
+	while (!flag)
+		;
+	CHECK(16, pthread_join(th[0], NULL) == 0);
+	printf("spin ended\n");
+
+	/* a timed wait that times out */
+	struct timespec t0, t1, dl;
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_nsec += 50 * 1000000;
+	if (dl.tv_nsec >= 1000000000) {
+		dl.tv_sec++;
+		dl.tv_nsec -= 1000000000;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pthread_mutex_lock(&mu);
+	int e = pthread_cond_timedwait(&cv, &mu, &dl);
+	pthread_mutex_unlock(&mu);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	CHECK(17, e == ETIMEDOUT && ms >= 45);
+	printf("timedwait: ETIMEDOUT\n");
+
+	/* Threads in /proc/self/status */
+	CHECK(18, pthread_barrier_init(&bar, NULL, 3) == 0);
+	CHECK(19, status_threads() == 1);
+	for (int i = 0; i < 2; i++)
+		CHECK(20, pthread_create(&th[i], NULL, barrier_worker, NULL) == 0);
+	pthread_barrier_wait(&bar);
+	int nthr = status_threads();
+	pthread_barrier_wait(&bar);
+	for (int i = 0; i < 2; i++)
+		CHECK(21, pthread_join(th[i], NULL) == 0);
+	CHECK(22, nthr == 3);
+	printf("Threads: %d while three ran\n", nthr);
+
+	/* a signal sent to one thread */
+	signal(SIGUSR1, on_usr1);
+	CHECK(23, pthread_create(&th[0], NULL, sig_waiter, NULL) == 0);
+	CHECK(24, pthread_kill(th[0], SIGUSR1) == 0);
+	CHECK(25, pthread_join(th[0], NULL) == 0 && got_usr1);
+	printf("pthread_kill delivered\n");
+
+	/* fork from a thread: the child has that one thread */
+	CHECK(26, pthread_create(&th[0], NULL, forker, NULL) == 0);
+	CHECK(27, pthread_join(th[0], &ret) == 0);
+	CHECK(28, ret == (void *)42L);
+	printf("fork from a thread: child status %ld\n", (long)ret);
+
+	/* main leaves first; the process ends with the last thread */
+	CHECK(29, pthread_create(&th[0], NULL, last_one, NULL) == 0);
+	printf("main exits\n");
+	fflush(stdout);
+	pthread_exit(NULL);
+}
