@@ -65,7 +65,11 @@ void do_syscall_64(struct pagemu *pm)
     pm->sig.regs_restored = false;
     const struct syscall_desc *d = syscall_lookup(v[0]);
     /* arch/x86/entry/common.c: do_syscall_64 — unknown numbers are -ENOSYS. */
-    long ret = d ? d->fn(pm, &v[1]) : -ENOSYS;
+    long ret;
+    if (pm->thr.n > 1 && thread_park_syscall(pm, v[0], &v[1]))
+        ret = -LINUX_ERESTARTNOINTR; /* run again when the thread wakes */
+    else
+        ret = d ? d->fn(pm, &v[1]) : -ENOSYS;
     if (pm->trace_mask & PAGEMU_TRACE_SYSCALL)
         strace_syscall(pm, v[0], &v[1], ret);
     if (pm->exited) {

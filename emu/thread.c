@@ -15,6 +15,8 @@
  * Signal dispositions, pending process signals, fds and memory are shared.
  */
 #include <errno.h>
+#include <poll.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -174,14 +176,34 @@ long thread_clone(struct pagemu *pm, uint64_t flags, uint64_t stack, uint64_t pa
     return tid;
 }
 
+/* A parked thread's registers: live in the engine when it is current. */
+static uint64_t get_reg(struct pagemu *pm, int i, int reg)
+{
+    uint64_t v = 0;
+    if (i == pm->thr.cur)
+        return reg_read(pm, reg);
+    uc_context_reg_read(pm->thr.t[i].ctx, reg, &v);
+    return v;
+}
+
+static void put_reg(struct pagemu *pm, int i, int reg, uint64_t v)
+{
+    if (i == pm->thr.cur)
+        reg_write(pm, reg, v);
+    else
+        uc_context_reg_write(pm->thr.t[i].ctx, reg, &v);
+}
+
 /* The syscall return value of thread i, which sleeps in futex(). */
 static void set_ret(struct pagemu *pm, int i, long v)
 {
-    uint64_t r = (uint64_t)v;
-    if (i == pm->thr.cur)
-        reg_write(pm, UC_X86_REG_RAX, r);
-    else
-        uc_context_reg_write(pm->thr.t[i].ctx, UC_X86_REG_RAX, &r);
+    put_reg(pm, i, UC_X86_REG_RAX, (uint64_t)v);
+}
+
+/* A parked syscall set up to run again (RIP on it) ends instead. */
+static void set_rip_past(struct pagemu *pm, int i)
+{
+    put_reg(pm, i, UC_X86_REG_RIP, get_reg(pm, i, UC_X86_REG_RIP) + 2);
 }
 
 static bool before(const struct timespec *a, const struct timespec *b)
@@ -197,11 +219,13 @@ static bool expire(struct pagemu *pm, struct timespec *next)
     clock_gettime(CLOCK_MONOTONIC, &now);
     for (int i = 0; i < pm->thr.n; i++) {
         struct pm_thread *t = &pm->thr.t[i];
-        if (t->state != THR_FUTEX || !t->has_deadline)
+        if (t->state == THR_RUNNABLE || !t->has_deadline)
             continue;
         if (!before(&now, &t->deadline)) {
             t->state = THR_RUNNABLE;
-            set_ret(pm, i, -ETIMEDOUT);
+            set_ret(pm, i, t->expire_ret);
+            if (t->expire_unrestart)
+                set_rip_past(pm, i);
         } else if (!any || before(&t->deadline, next)) {
             *next = t->deadline;
             any = true;
@@ -223,6 +247,71 @@ static void switch_to(struct pagemu *pm, int next)
     th->blocks = 0;
 }
 
+/* Wake the parked threads whose fd is ready or whose signal came. */
+static void wake_ready(struct pagemu *pm)
+{
+    for (int i = 0; i < pm->thr.n; i++) {
+        struct pm_thread *t = &pm->thr.t[i];
+        if (t->state == THR_IO) {
+            struct pollfd p = {.fd = t->io_fd, .events = t->io_events};
+            if (poll(&p, 1, 0) != 0)
+                t->state = THR_RUNNABLE;
+        } else if (t->state == THR_SIGWAIT) {
+            if (signal_pending_unblocked(&pm->sig, t->wait_blocked))
+                t->state = THR_RUNNABLE;
+        }
+    }
+}
+
+/*
+ * Nothing can run: wait in the host for what would wake a thread - an fd,
+ * a deadline, a signal.  A signal that no THR_SIGWAIT thread takes
+ * interrupts a futex wait or a sleep of a thread that does not block it
+ * (-EINTR, as signal_wake_up would), so that it is delivered.
+ */
+static void idle_wait(struct pagemu *pm, bool timed, const struct timespec *next)
+{
+    struct pm_threads *th = &pm->thr;
+    struct pollfd fds[64];
+    int nfds = 0;
+    bool sigwaiters = false;
+    for (int i = 0; i < th->n; i++) {
+        if (th->t[i].state == THR_IO && nfds < 64)
+            fds[nfds++] = (struct pollfd){.fd = th->t[i].io_fd, .events = th->t[i].io_events};
+        sigwaiters |= th->t[i].state == THR_SIGWAIT;
+    }
+    if (nfds || sigwaiters || timed) {
+        /* Host signals are seen at least every 100 ms (a signal between
+         * the check and the poll would otherwise wait for the fd). */
+        int ms = 100;
+        if (timed) {
+            struct timespec now;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            int64_t d = (next->tv_sec - now.tv_sec) * 1000 + (next->tv_nsec - now.tv_nsec + 999999) / 1000000;
+            ms = d < 0 ? 0 : d < ms ? (int)d : ms;
+        }
+        if (!hostsig_pending())
+            poll(fds, (nfds_t)nfds, ms);
+    } else {
+        sigchld_sleep(pm);
+    }
+    sigchld_poll(pm);
+    wake_ready(pm);
+    for (int i = 0; i < th->n; i++)
+        if (th->t[i].state == THR_RUNNABLE)
+            return;
+    for (int i = 0; i < th->n; i++) {
+        struct pm_thread *t = &th->t[i];
+        uint64_t blocked = i == th->cur ? pm->sigmask : t->sigmask;
+        if ((t->state == THR_FUTEX || t->state == THR_SLEEP) &&
+            signal_pending_unblocked(&pm->sig, blocked)) {
+            t->state = THR_RUNNABLE;
+            set_ret(pm, i, -EINTR);
+            return;
+        }
+    }
+}
+
 bool thread_schedule(struct pagemu *pm)
 {
     struct pm_threads *th = &pm->thr;
@@ -241,6 +330,7 @@ bool thread_schedule(struct pagemu *pm)
     for (;;) {
         struct timespec next;
         bool timed = expire(pm, &next);
+        wake_ready(pm);
         bool cur_ok = th->cur >= 0 && th->t[th->cur].state == THR_RUNNABLE;
         if (cur_ok && !th->resched)
             return true;
@@ -249,29 +339,19 @@ bool thread_schedule(struct pagemu *pm)
         for (int k = 0; k < th->n; k++) {
             int i = (start + k) % th->n;
             if (th->t[i].state == THR_RUNNABLE) {
-                if (i != th->cur)
+                if (i != th->cur) {
                     switch_to(pm, i);
+                    /* the return to user mode of the thread that now
+                     * runs: a signal pending for it is delivered */
+                    if (signal_pending_unblocked(&pm->sig, pm->sigmask))
+                        signal_deliver(pm);
+                }
                 return true;
             }
         }
-        /* Every thread sleeps in futex(): until a timeout, or forever, as
-         * on Linux, unless a signal comes.  A signal interrupts the wait
-         * of the thread that gets it (-EINTR; glibc waits again). */
-        if (timed) {
-            if (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == 0)
-                continue;
-        } else {
-            sigchld_sleep(pm);
-        }
-        sigchld_poll(pm);
-        if (signal_pending_unblocked(&pm->sig, pm->sigmask) || hostsig_pending()) {
-            int i = th->cur >= 0 ? th->cur : 0;
-            th->t[i].state = THR_RUNNABLE;
-            if (th->cur < 0)
-                switch_to(pm, i);
-            set_ret(pm, i, -EINTR);
-            return true;
-        }
+        if (th->cur < 0)
+            switch_to(pm, 0); /* some thread's registers in the engine */
+        idle_wait(pm, timed, &next);
     }
 }
 
@@ -282,6 +362,105 @@ void thread_yield(struct pagemu *pm)
         pm->stop = true;
         uc_emu_stop(pm->uc);
     }
+}
+
+static void park(struct pagemu *pm, int state)
+{
+    struct pm_thread *t = &pm->thr.t[pm->thr.cur];
+    t->state = state;
+    pm->thr.resched = true;
+    pm->stop = true;
+    uc_emu_stop(pm->uc);
+}
+
+void thread_sleep(struct pagemu *pm, const struct timespec *deadline)
+{
+    struct pm_thread *t = &pm->thr.t[pm->thr.cur];
+    t->has_deadline = true;
+    t->deadline = *deadline;
+    t->expire_ret = 0;
+    t->expire_unrestart = false;
+    park(pm, THR_SLEEP);
+}
+
+/* asm/unistd_64.h */
+enum {
+    NR_read = 0, NR_write = 1, NR_readv = 19, NR_writev = 20, NR_pause = 34,
+    NR_accept = 43, NR_sendto = 44, NR_recvfrom = 45, NR_sendmsg = 46, NR_recvmsg = 47,
+    NR_rt_sigtimedwait = 128, NR_rt_sigsuspend = 130, NR_accept4 = 288,
+};
+
+bool thread_park_syscall(struct pagemu *pm, uint64_t nr, const uint64_t *a)
+{
+    struct pm_threads *th = &pm->thr;
+    if (!th->t || th->n <= 1 || th->cur < 0)
+        return false;
+    struct pm_thread *t = &th->t[th->cur];
+    short events;
+    switch (nr) {
+    case NR_read: case NR_readv: case NR_recvfrom: case NR_recvmsg:
+    case NR_accept: case NR_accept4:
+        events = POLLIN;
+        break;
+    case NR_write: case NR_writev: case NR_sendto: case NR_sendmsg:
+        events = POLLOUT;
+        break;
+    case NR_pause:
+        if (signal_pending_unblocked(&pm->sig, pm->sigmask))
+            return false;
+        t->wait_blocked = pm->sigmask;
+        t->has_deadline = false;
+        park(pm, THR_SIGWAIT);
+        return true;
+    case NR_rt_sigsuspend:
+    case NR_rt_sigtimedwait: {
+        uint64_t set;
+        if (a[nr == NR_rt_sigsuspend ? 1 : 3] != 8 || copy_from_user(pm, &set, a[0], 8))
+            return false; /* the syscall reports the error */
+        /* sigsuspend: woken by what the new mask lets through;
+         * sigtimedwait: by a signal of the set */
+        uint64_t blocked = nr == NR_rt_sigsuspend ? set : ~set;
+        if (signal_pending_unblocked(&pm->sig, blocked))
+            return false;
+        t->has_deadline = false;
+        if (nr == NR_rt_sigtimedwait && a[2]) {
+            struct { int64_t tv_sec, tv_nsec; } ts;
+            if (copy_from_user(pm, &ts, a[2], sizeof(ts)) || ts.tv_sec < 0 || ts.tv_nsec < 0 ||
+                ts.tv_nsec >= 1000000000 || (!ts.tv_sec && !ts.tv_nsec))
+                return false;
+            clock_gettime(CLOCK_MONOTONIC, &t->deadline);
+            t->deadline.tv_sec += ts.tv_sec;
+            t->deadline.tv_nsec += ts.tv_nsec;
+            if (t->deadline.tv_nsec >= 1000000000) {
+                t->deadline.tv_sec++;
+                t->deadline.tv_nsec -= 1000000000;
+            }
+            t->has_deadline = true;
+            t->expire_ret = -EAGAIN;
+            t->expire_unrestart = true;
+        }
+        t->wait_blocked = blocked;
+        park(pm, THR_SIGWAIT);
+        return true;
+    }
+    default:
+        return false;
+    }
+    /* an fd that would block: not one set O_NONBLOCK, not ready */
+    int host = fd_host(pm, (long)a[0]);
+    if (host < 0)
+        return false;
+    int fl = fcntl(host, F_GETFL);
+    if (fl < 0 || (fl & O_NONBLOCK))
+        return false;
+    struct pollfd p = {.fd = host, .events = events};
+    if (poll(&p, 1, 0) != 0)
+        return false;
+    t->io_fd = host;
+    t->io_events = events;
+    t->has_deadline = false;
+    park(pm, THR_IO);
+    return true;
 }
 
 static int futex_wake(struct pagemu *pm, uint64_t addr, int n, uint32_t bitset)
@@ -460,14 +639,13 @@ long thread_futex(struct pagemu *pm, const uint64_t *a)
             return -ETIMEDOUT;
         }
         struct pm_thread *t = &pm->thr.t[pm->thr.cur];
-        t->state = THR_FUTEX;
         t->futex_addr = uaddr;
         t->futex_bitset = bitset;
         t->has_deadline = has_dl;
         t->deadline = dl;
-        pm->thr.resched = true;
-        pm->stop = true;
-        uc_emu_stop(pm->uc);
+        t->expire_ret = -ETIMEDOUT;
+        t->expire_unrestart = false;
+        park(pm, THR_FUTEX);
         return 0; /* the waker (or the timeout) sets the real value */
     }
     case 1:  /* FUTEX_WAKE */

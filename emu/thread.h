@@ -19,7 +19,17 @@
 
 struct pagemu;
 
-enum { THR_RUNNABLE, THR_FUTEX };
+/*
+ * A thread that would block in the host parks instead, so that the others
+ * can run (the one that would wake it among them):
+ *   THR_FUTEX    FUTEX_WAIT: woken by FUTEX_WAKE (RAX 0) or its timeout
+ *   THR_SLEEP    nanosleep: woken at its deadline (RAX 0)
+ *   THR_IO       read/write/accept... on an fd that is not ready: woken
+ *                when poll says it is, and the syscall runs again
+ *   THR_SIGWAIT  pause, sigsuspend, sigtimedwait: woken when a signal its
+ *                mask lets through is pending, and the syscall runs again
+ */
+enum { THR_RUNNABLE, THR_FUTEX, THR_SLEEP, THR_IO, THR_SIGWAIT };
 
 struct pm_thread {
     int tid;
@@ -35,6 +45,12 @@ struct pm_thread {
     uint32_t futex_bitset;
     bool has_deadline;
     struct timespec deadline; /* CLOCK_MONOTONIC */
+    long expire_ret;          /* RAX when the deadline passes */
+    bool expire_unrestart;    /* and the restart is undone (RIP past it) */
+    /* THR_IO, THR_SIGWAIT */
+    int io_fd;
+    short io_events;
+    uint64_t wait_blocked;    /* the signals that do not wake it */
 };
 
 struct pm_threads {
@@ -72,5 +88,12 @@ void thread_reset(struct pagemu *pm);
 long thread_futex(struct pagemu *pm, const uint64_t *a);
 /* sched_yield(2) */
 void thread_yield(struct pagemu *pm);
+/* Before a syscall of a multi-threaded guest: true when it would block in
+ * the host and the thread was parked instead (the syscall then returns
+ * -ERESTARTNOINTR, to run again when the thread is woken). */
+bool thread_park_syscall(struct pagemu *pm, uint64_t nr, const uint64_t *a);
+/* nanosleep in a multi-threaded guest: park until the CLOCK_MONOTONIC
+ * deadline (RAX 0 then). */
+void thread_sleep(struct pagemu *pm, const struct timespec *deadline);
 
 #endif

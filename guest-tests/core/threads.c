@@ -4,7 +4,10 @@
  * spin on a flag only another thread sets (needs preemption), busy
  * register-only loops across many time slices (a slice must not rerun
  * instructions), a timed wait that times out, pthread_exit, a signal to
- * one thread, fork from a thread, and /proc/self/status's Threads. */
+ * one thread, fork from a thread, /proc/self/status's Threads, and
+ * threads that block in the host's terms: a read of an empty pipe that
+ * another thread fills, sigwait for a signal another thread sends,
+ * sigtimedwait that times out, nanosleep while another thread computes. */
 #include "gt.h"
 #include <pthread.h>
 #include <signal.h>
@@ -133,6 +136,34 @@ static void *forker(void *arg)
 	return (void *)(long)(WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 }
 
+static int pfd[2];
+static void *pipe_reader(void *arg)
+{
+	(void)arg;
+	char b[16];
+	ssize_t n = read(pfd[0], b, sizeof b);
+	return (void *)n;
+}
+
+static void *sig_waiter2(void *arg)
+{
+	(void)arg;
+	sigset_t s;
+	int sig = 0;
+	sigemptyset(&s);
+	sigaddset(&s, SIGUSR2);
+	if (sigwait(&s, &sig))
+		return (void *)-1L;
+	return (void *)(long)sig;
+}
+
+static void *napper(void *arg)
+{
+	(void)arg;
+	struct timespec t = {0, 20 * 1000000};
+	return (void *)(long)nanosleep(&t, NULL);
+}
+
 static void *last_one(void *arg)
 {
 	(void)arg;
@@ -244,6 +275,35 @@ int main(void)
 	CHECK(27, pthread_join(th[0], &ret) == 0);
 	CHECK(28, ret == (void *)42L);
 	printf("fork from a thread: child status %ld\n", (long)ret);
+
+	/* a read that waits for another thread's write */
+	CHECK(30, pipe(pfd) == 0);
+	CHECK(31, pthread_create(&th[0], NULL, pipe_reader, NULL) == 0);
+	for (int i = 0; i < 5; i++)
+		sched_yield();
+	CHECK(32, write(pfd[1], "hello", 5) == 5);
+	CHECK(33, pthread_join(th[0], &ret) == 0 && ret == (void *)5L);
+	printf("pipe read across threads: %ld bytes\n", (long)ret);
+
+	/* sigwait for a signal another thread sends */
+	sigset_t s2;
+	sigemptyset(&s2);
+	sigaddset(&s2, SIGUSR2);
+	CHECK(34, pthread_sigmask(SIG_BLOCK, &s2, NULL) == 0);
+	CHECK(35, pthread_create(&th[0], NULL, sig_waiter2, NULL) == 0);
+	for (int i = 0; i < 5; i++)
+		sched_yield();
+	CHECK(36, pthread_kill(th[0], SIGUSR2) == 0);
+	CHECK(37, pthread_join(th[0], &ret) == 0 && ret == (void *)(long)SIGUSR2);
+	printf("sigwait got signal %ld\n", (long)ret);
+
+	/* sigtimedwait that times out while another thread runs */
+	struct timespec to = {0, 30 * 1000000};
+	CHECK(38, pthread_create(&th[0], NULL, napper, NULL) == 0);
+	errno = 0;
+	CHECK(39, sigtimedwait(&s2, NULL, &to) == -1 && errno == EAGAIN);
+	CHECK(40, pthread_join(th[0], &ret) == 0 && ret == NULL);
+	printf("sigtimedwait: EAGAIN; nanosleep in a thread: 0\n");
 
 	/* main leaves first; the process ends with the last thread */
 	CHECK(29, pthread_create(&th[0], NULL, last_one, NULL) == 0);
