@@ -16,6 +16,8 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <sys/select.h>
+#include <sys/wait.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,6 +208,30 @@ static void set_rip_past(struct pagemu *pm, int i)
     put_reg(pm, i, UC_X86_REG_RIP, get_reg(pm, i, UC_X86_REG_RIP) + 2);
 }
 
+/* What a timed-out poll or select leaves in guest memory. */
+static void expire_clear(struct pm_thread *t)
+{
+    for (int k = 0; k < 3; k++) {
+        free(t->expire_buf[k]);
+        t->expire_buf[k] = NULL;
+        t->expire_addr[k] = 0;
+        t->expire_len[k] = 0;
+    }
+}
+
+static void expire_write(struct pagemu *pm, struct pm_thread *t)
+{
+    static const uint8_t zeros[128];
+    for (int k = 0; k < 3; k++) {
+        if (!t->expire_addr[k])
+            continue;
+        const void *src = t->expire_buf[k] ? t->expire_buf[k] : zeros;
+        if (t->expire_buf[k] || t->expire_len[k] <= sizeof zeros)
+            copy_to_user(pm, t->expire_addr[k], src, t->expire_len[k]);
+    }
+    expire_clear(t);
+}
+
 static bool before(const struct timespec *a, const struct timespec *b)
 {
     return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
@@ -226,6 +252,7 @@ static bool expire(struct pagemu *pm, struct timespec *next)
             set_ret(pm, i, t->expire_ret);
             if (t->expire_unrestart)
                 set_rip_past(pm, i);
+            expire_write(pm, t);
         } else if (!any || before(&t->deadline, next)) {
             *next = t->deadline;
             any = true;
@@ -247,14 +274,37 @@ static void switch_to(struct pagemu *pm, int next)
     th->blocks = 0;
 }
 
+/* A thread's fds to poll: io1 for one (the table moves, so no pointer
+ * into it is kept), else its own array. */
+static struct pollfd *tio(struct pm_thread *t)
+{
+    return t->nio == 1 ? &t->io1 : t->io;
+}
+
+static void clear_io(struct pm_thread *t)
+{
+    free(t->io);
+    t->io = NULL;
+    t->nio = 0;
+    expire_clear(t);
+}
+
 /* Wake the parked threads whose fd is ready or whose signal came. */
 static void wake_ready(struct pagemu *pm)
 {
     for (int i = 0; i < pm->thr.n; i++) {
         struct pm_thread *t = &pm->thr.t[i];
         if (t->state == THR_IO) {
-            struct pollfd p = {.fd = t->io_fd, .events = t->io_events};
-            if (poll(&p, 1, 0) != 0)
+            struct pollfd *io = tio(t);
+            for (int k = 0; k < t->nio; k++)
+                io[k].revents = 0;
+            if (poll(io, (nfds_t)t->nio, 0) != 0)
+                t->state = THR_RUNNABLE;
+        } else if (t->state == THR_CHILD) {
+            siginfo_t si;
+            si.si_pid = 0;
+            if (waitid((idtype_t)t->child_idtype, (id_t)t->child_id, &si,
+                       t->child_options | WNOHANG | WNOWAIT) != 0 || si.si_pid != 0)
                 t->state = THR_RUNNABLE;
         } else if (t->state == THR_SIGWAIT) {
             if (signal_pending_unblocked(&pm->sig, t->wait_blocked))
@@ -272,13 +322,15 @@ static void wake_ready(struct pagemu *pm)
 static void idle_wait(struct pagemu *pm, bool timed, const struct timespec *next)
 {
     struct pm_threads *th = &pm->thr;
-    struct pollfd fds[64];
+    struct pollfd fds[256];
     int nfds = 0;
     bool sigwaiters = false;
     for (int i = 0; i < th->n; i++) {
-        if (th->t[i].state == THR_IO && nfds < 64)
-            fds[nfds++] = (struct pollfd){.fd = th->t[i].io_fd, .events = th->t[i].io_events};
-        sigwaiters |= th->t[i].state == THR_SIGWAIT;
+        struct pm_thread *t = &th->t[i];
+        for (int k = 0; t->state == THR_IO && k < t->nio && nfds < 256; k++)
+            fds[nfds++] = tio(t)[k];
+        /* a child's exit comes as SIGCHLD, which ends the poll too */
+        sigwaiters |= t->state == THR_SIGWAIT || t->state == THR_CHILD;
     }
     if (nfds || sigwaiters || timed) {
         /* Host signals are seen at least every 100 ms (a signal between
@@ -383,12 +435,134 @@ void thread_sleep(struct pagemu *pm, const struct timespec *deadline)
     park(pm, THR_SLEEP);
 }
 
+static bool set_io(struct pm_thread *t, const struct pollfd *p, int n)
+{
+    clear_io(t);
+    if (n == 1) {
+        t->io1 = p[0];
+    } else {
+        t->io = malloc((size_t)n * sizeof(*p));
+        if (!t->io)
+            return false;
+        memcpy(t->io, p, (size_t)n * sizeof(*p));
+    }
+    t->nio = n;
+    return true;
+}
+
 /* asm/unistd_64.h */
 enum {
     NR_read = 0, NR_write = 1, NR_readv = 19, NR_writev = 20, NR_pause = 34,
     NR_accept = 43, NR_sendto = 44, NR_recvfrom = 45, NR_sendmsg = 46, NR_recvmsg = 47,
     NR_rt_sigtimedwait = 128, NR_rt_sigsuspend = 130, NR_accept4 = 288,
+    NR_poll = 7, NR_select = 23, NR_wait4 = 61, NR_epoll_wait = 232, NR_waitid = 247,
+    NR_pselect6 = 270, NR_ppoll = 271, NR_epoll_pwait = 281, NR_epoll_pwait2 = 441,
 };
+
+/* A timeout argument as a deadline: 0 no timeout (wait forever), 1 a
+ * deadline in *dl, -1 a zero or bad timeout (the syscall itself answers). */
+static int deadline_ms(int64_t ms, struct timespec *dl)
+{
+    if (ms < 0)
+        return 0;
+    if (ms == 0)
+        return -1;
+    clock_gettime(CLOCK_MONOTONIC, dl);
+    dl->tv_sec += ms / 1000;
+    dl->tv_nsec += (ms % 1000) * 1000000;
+    if (dl->tv_nsec >= 1000000000) {
+        dl->tv_sec++;
+        dl->tv_nsec -= 1000000000;
+    }
+    return 1;
+}
+
+/* a struct timespec (ns_unit 1) or timeval (1000) at uaddr */
+static int deadline_ts(struct pagemu *pm, uint64_t uaddr, int64_t ns_unit, struct timespec *dl)
+{
+    if (!uaddr)
+        return 0;
+    struct { int64_t sec, frac; } ts;
+    if (copy_from_user(pm, &ts, uaddr, sizeof(ts)) || ts.sec < 0 || ts.frac < 0 ||
+        ts.frac * ns_unit >= 1000000000 || (!ts.sec && !ts.frac))
+        return -1;
+    clock_gettime(CLOCK_MONOTONIC, dl);
+    dl->tv_sec += ts.sec;
+    dl->tv_nsec += ts.frac * ns_unit;
+    if (dl->tv_nsec >= 1000000000) {
+        dl->tv_sec++;
+        dl->tv_nsec -= 1000000000;
+    }
+    return 1;
+}
+
+#define PARK_MAX_FDS 256
+
+/* poll/ppoll: the guest's pollfds as host ones; false when one is ready
+ * or bad (the syscall answers at once). */
+static bool park_poll(struct pagemu *pm, struct pm_thread *t, uint64_t ufds, uint64_t n)
+{
+    struct { int32_t fd; int16_t events, revents; } g[PARK_MAX_FDS];
+    struct pollfd h[PARK_MAX_FDS];
+    if (n == 0 || n > PARK_MAX_FDS || copy_from_user(pm, g, ufds, n * sizeof(g[0])))
+        return false;
+    int nh = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        if (g[i].fd < 0)
+            continue;
+        int host = fd_host(pm, g[i].fd);
+        if (host < 0)
+            return false;      /* POLLNVAL: ready */
+        h[nh++] = (struct pollfd){.fd = host, .events = g[i].events};
+        g[i].revents = 0;
+    }
+    if (!nh || poll(h, (nfds_t)nh, 0) != 0 || !set_io(t, h, nh))
+        return false;
+    /* a timeout leaves every revents 0 */
+    t->expire_buf[0] = malloc(n * sizeof(g[0]));
+    if (t->expire_buf[0]) {
+        memcpy(t->expire_buf[0], g, n * sizeof(g[0]));
+        t->expire_addr[0] = ufds;
+        t->expire_len[0] = (uint32_t)(n * sizeof(g[0]));
+    }
+    return true;
+}
+
+/* select/pselect6: the three fd_sets as host pollfds */
+static bool park_select(struct pagemu *pm, struct pm_thread *t, const uint64_t *a)
+{
+    uint64_t nfds = a[0];
+    struct pollfd h[PARK_MAX_FDS];
+    static const short ev[3] = {POLLIN, POLLOUT, POLLPRI};
+    int nh = 0;
+    if (nfds == 0 || nfds > 1024)
+        return false;
+    size_t bytes = (nfds + 63) / 64 * 8;
+    for (int k = 0; k < 3; k++) {
+        uint64_t bits[16];
+        if (!a[1 + k])
+            continue;
+        if (copy_from_user(pm, bits, a[1 + k], bytes))
+            return false;
+        for (uint64_t fd = 0; fd < nfds; fd++) {
+            if (!(bits[fd / 64] >> (fd % 64) & 1))
+                continue;
+            int host = fd_host(pm, (long)fd);
+            if (host < 0 || nh == PARK_MAX_FDS)
+                return false;
+            h[nh++] = (struct pollfd){.fd = host, .events = ev[k]};
+        }
+    }
+    if (!nh || poll(h, (nfds_t)nh, 0) != 0 || !set_io(t, h, nh))
+        return false;
+    /* a timeout leaves the sets empty */
+    for (int k = 0; k < 3; k++)
+        if (a[1 + k]) {
+            t->expire_addr[k] = a[1 + k];
+            t->expire_len[k] = (uint32_t)bytes;
+        }
+    return true;
+}
 
 bool thread_park_syscall(struct pagemu *pm, uint64_t nr, const uint64_t *a)
 {
@@ -443,6 +617,75 @@ bool thread_park_syscall(struct pagemu *pm, uint64_t nr, const uint64_t *a)
         park(pm, THR_SIGWAIT);
         return true;
     }
+    case NR_poll: case NR_ppoll: case NR_select: case NR_pselect6: {
+        struct timespec dl;
+        int d = nr == NR_poll     ? deadline_ms((int32_t)a[2], &dl)
+                : nr == NR_ppoll  ? deadline_ts(pm, a[2], 1, &dl)
+                : nr == NR_select ? deadline_ts(pm, a[4], 1000, &dl)
+                                  : deadline_ts(pm, a[4], 1, &dl);
+        if (d < 0)
+            return false;
+        clear_io(t);
+        bool ok = nr == NR_poll || nr == NR_ppoll ? park_poll(pm, t, a[0], a[1])
+                                                  : park_select(pm, t, a);
+        if (!ok) {
+            clear_io(t);
+            return false;
+        }
+        t->has_deadline = d > 0;
+        t->deadline = dl;
+        t->expire_ret = 0;
+        t->expire_unrestart = true;
+        park(pm, THR_IO);
+        return true;
+    }
+    case NR_epoll_wait: case NR_epoll_pwait: case NR_epoll_pwait2: {
+        /* an epoll fd is readable when it has events */
+        struct timespec dl;
+        int d = nr == NR_epoll_pwait2 ? deadline_ts(pm, a[3], 1, &dl) : deadline_ms((int32_t)a[3], &dl);
+        int host = fd_host(pm, (long)a[0]);
+        if (d < 0 || host < 0)
+            return false;
+        struct pollfd p = {.fd = host, .events = POLLIN};
+        if (poll(&p, 1, 0) != 0 || !set_io(t, &p, 1))
+            return false;
+        t->has_deadline = d > 0;
+        t->deadline = dl;
+        t->expire_ret = 0;
+        t->expire_unrestart = true;
+        park(pm, THR_IO);
+        return true;
+    }
+    case NR_wait4: case NR_waitid: {
+        /* wait4(pid, status, options, ru) / waitid(idtype, id, info, options, ru) */
+        int idtype, id, opts;
+        if (nr == NR_wait4) {
+            int pid = (int)a[0];
+            opts = (int)a[2];
+            idtype = pid > 0 ? P_PID : pid == -1 ? P_ALL : P_PGID;
+            id = pid > 0 ? pid : pid == 0 ? (int)getpgrp() : pid < -1 ? -pid : 0;
+            opts = WEXITED | (opts & ~WNOHANG & (WUNTRACED | WCONTINUED | __WALL | __WCLONE | __WNOTHREAD)) |
+                   (opts & WNOHANG);
+        } else {
+            idtype = (int)a[0];
+            id = (int)a[1];
+            opts = (int)a[3];
+            if (idtype != P_ALL && idtype != P_PID && idtype != P_PGID)
+                return false;
+        }
+        if (opts & WNOHANG)
+            return false;
+        siginfo_t si;
+        si.si_pid = 0;
+        if (waitid((idtype_t)idtype, (id_t)id, &si, opts | WNOHANG | WNOWAIT) != 0 || si.si_pid)
+            return false;
+        t->child_idtype = idtype;
+        t->child_id = id;
+        t->child_options = opts & ~WNOHANG;
+        t->has_deadline = false;
+        park(pm, THR_CHILD);
+        return true;
+    }
     default:
         return false;
     }
@@ -456,8 +699,7 @@ bool thread_park_syscall(struct pagemu *pm, uint64_t nr, const uint64_t *a)
     struct pollfd p = {.fd = host, .events = events};
     if (poll(&p, 1, 0) != 0)
         return false;
-    t->io_fd = host;
-    t->io_events = events;
+    set_io(t, &p, 1);
     t->has_deadline = false;
     park(pm, THR_IO);
     return true;
@@ -491,6 +733,7 @@ bool thread_exit(struct pagemu *pm)
     }
     int me = th->cur;
     uc_context_free(th->t[me].ctx);
+    clear_io(&th->t[me]);
     memmove(&th->t[me], &th->t[me + 1], (size_t)(th->n - me - 1) * sizeof(th->t[0]));
     th->n--;
     /* the next one in turn now sits at index me */
@@ -509,8 +752,10 @@ void thread_after_fork(struct pagemu *pm)
         return;
     int me = th->cur;
     for (int i = 0; i < th->n; i++)
-        if (i != me)
+        if (i != me) {
             uc_context_free(th->t[i].ctx);
+            clear_io(&th->t[i]);
+        }
     th->t[0] = th->t[me];
     th->t[0].tid = (int)getpid();
     th->n = 1;
@@ -522,8 +767,10 @@ void thread_after_fork(struct pagemu *pm)
 void thread_reset(struct pagemu *pm)
 {
     struct pm_threads *th = &pm->thr;
-    for (int i = 0; i < th->n; i++)
+    for (int i = 0; i < th->n; i++) {
         uc_context_free(th->t[i].ctx);
+        clear_io(&th->t[i]);
+    }
     free(th->t);
     th->t = NULL;
     th->n = th->cap = 0;
@@ -536,8 +783,10 @@ void thread_reset(struct pagemu *pm)
 void thread_free(struct pagemu *pm)
 {
     struct pm_threads *th = &pm->thr;
-    for (int i = 0; i < th->n; i++)
+    for (int i = 0; i < th->n; i++) {
         uc_context_free(th->t[i].ctx);
+        clear_io(&th->t[i]);
+    }
     free(th->t);
     memset(th, 0, sizeof(*th));
 }

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
+#include <poll.h>
 
 #include <unicorn/unicorn.h>
 
@@ -28,8 +29,11 @@ struct pagemu;
  *                when poll says it is, and the syscall runs again
  *   THR_SIGWAIT  pause, sigsuspend, sigtimedwait: woken when a signal its
  *                mask lets through is pending, and the syscall runs again
+ *   THR_CHILD    wait4, waitid: woken when a child has something to report
+ * poll, ppoll, select, pselect6 and the epoll waits are THR_IO on all
+ * their fds, with their timeout as deadline (RAX 0 then).
  */
-enum { THR_RUNNABLE, THR_FUTEX, THR_SLEEP, THR_IO, THR_SIGWAIT };
+enum { THR_RUNNABLE, THR_FUTEX, THR_SLEEP, THR_IO, THR_SIGWAIT, THR_CHILD };
 
 struct pm_thread {
     int tid;
@@ -47,10 +51,17 @@ struct pm_thread {
     struct timespec deadline; /* CLOCK_MONOTONIC */
     long expire_ret;          /* RAX when the deadline passes */
     bool expire_unrestart;    /* and the restart is undone (RIP past it) */
-    /* THR_IO, THR_SIGWAIT */
-    int io_fd;
-    short io_events;
-    uint64_t wait_blocked;    /* the signals that do not wake it */
+    /* and guest memory written then: poll's revents, select's sets */
+    uint64_t expire_addr[3];
+    uint32_t expire_len[3];
+    void *expire_buf[3];      /* NULL: zeros */
+    /* THR_IO: the host fds and events that wake it (io points to io1 or
+     * to an array of its own); THR_CHILD: the waitid() that would not
+     * block; THR_SIGWAIT: the signals that do not wake it */
+    struct pollfd io1, *io;
+    int nio;
+    int child_idtype, child_id, child_options;
+    uint64_t wait_blocked;
 };
 
 struct pm_threads {

@@ -7,7 +7,13 @@
  * one thread, fork from a thread, /proc/self/status's Threads, and
  * threads that block in the host's terms: a read of an empty pipe that
  * another thread fills, sigwait for a signal another thread sends,
- * sigtimedwait that times out, nanosleep while another thread computes. */
+ * sigtimedwait that times out, nanosleep while another thread computes,
+ * poll, select and epoll_wait for an fd another thread makes ready (and
+ * select's timeout, which empties the sets), waitpid for a child while
+ * other threads run. */
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/select.h>
 #include "gt.h"
 #include <pthread.h>
 #include <signal.h>
@@ -164,6 +170,47 @@ static void *napper(void *arg)
 	return (void *)(long)nanosleep(&t, NULL);
 }
 
+static void *poller(void *arg)
+{
+	long kind = (long)arg;
+	if (kind == 0) {
+		struct pollfd p = {.fd = pfd[0], .events = POLLIN};
+		int r = poll(&p, 1, 5000);
+		return (void *)(long)(r == 1 && (p.revents & POLLIN));
+	}
+	if (kind == 1) {
+		fd_set r;
+		FD_ZERO(&r);
+		FD_SET(pfd[0], &r);
+		struct timeval tv = {5, 0};
+		int n = select(pfd[0] + 1, &r, NULL, NULL, &tv);
+		return (void *)(long)(n == 1 && FD_ISSET(pfd[0], &r));
+	}
+	int ep = epoll_create1(0);
+	struct epoll_event ev = {.events = EPOLLIN}, out;
+	ev.data.fd = pfd[0];
+	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, pfd[0], &ev))
+		return (void *)-1L;
+	int n = epoll_wait(ep, &out, 1, 5000);
+	close(ep);
+	return (void *)(long)(n == 1 && out.data.fd == pfd[0]);
+}
+
+static void *child_waiter(void *arg)
+{
+	(void)arg;
+	pid_t p = fork();
+	if (p == 0) {
+		struct timespec t = {0, 20 * 1000000};
+		nanosleep(&t, NULL);
+		_exit(7);
+	}
+	int st;
+	if (p < 0 || waitpid(p, &st, 0) != p)
+		return (void *)-1L;
+	return (void *)(long)WEXITSTATUS(st);
+}
+
 static void *last_one(void *arg)
 {
 	(void)arg;
@@ -304,6 +351,35 @@ int main(void)
 	CHECK(39, sigtimedwait(&s2, NULL, &to) == -1 && errno == EAGAIN);
 	CHECK(40, pthread_join(th[0], &ret) == 0 && ret == NULL);
 	printf("sigtimedwait: EAGAIN; nanosleep in a thread: 0\n");
+
+	/* poll, select, epoll_wait on a pipe another thread writes */
+	static const char *const pname[] = {"poll", "select", "epoll_wait"};
+	for (long k = 0; k < 3; k++) {
+		char b[8];
+		CHECK(41, pthread_create(&th[0], NULL, poller, (void *)k) == 0);
+		for (int i = 0; i < 5; i++)
+			sched_yield();
+		CHECK(42, write(pfd[1], "x", 1) == 1);
+		CHECK(43, pthread_join(th[0], &ret) == 0 && ret == (void *)1L);
+		CHECK(44, read(pfd[0], b, sizeof b) == 1);
+		printf("%s woken by another thread's write\n", pname[k]);
+	}
+	/* a select that times out empties its set */
+	fd_set rs;
+	FD_ZERO(&rs);
+	FD_SET(pfd[0], &rs);
+	struct timeval tv = {0, 30000};
+	CHECK(45, pthread_create(&th[0], NULL, napper, NULL) == 0);
+	CHECK(46, select(pfd[0] + 1, &rs, NULL, NULL, &tv) == 0 && !FD_ISSET(pfd[0], &rs));
+	CHECK(47, pthread_join(th[0], NULL) == 0);
+	printf("select timed out, set empty\n");
+
+	/* waitpid in one thread while another runs */
+	CHECK(48, pthread_create(&th[0], NULL, child_waiter, NULL) == 0);
+	CHECK(49, pthread_create(&th[1], NULL, busy, (void *)300000UL) == 0);
+	CHECK(50, pthread_join(th[1], NULL) == 0);
+	CHECK(51, pthread_join(th[0], &ret) == 0 && ret == (void *)7L);
+	printf("waitpid in a thread: status %ld\n", (long)ret);
 
 	/* main leaves first; the process ends with the last thread */
 	CHECK(29, pthread_create(&th[0], NULL, last_one, NULL) == 0);
