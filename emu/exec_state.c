@@ -106,6 +106,8 @@ char *exec_state_encode(struct pagemu *pm, int prog_fd, const char *exe_path,
            STATE_VERSION, pm->cfg.paging_levels, pm->cfg.aslr ? 1 : 0,
            pm->cfg.have_seed ? 1 : 0, seed, pm->cfg.stack_rlimit, pm->cfg.mem_limit,
            pm->cfg.mmap_min_addr, pm->fds.max, pm->sigmask, ignored, prog_fd, argc);
+    if (pm->personality)
+        sb_add(&b, ";per=%x", pm->personality);
     if (pm->cfg.deterministic)
         sb_add(&b, ";d=1;vs=%" PRIx64 ";vst=%" PRIx64 ";vc=%" PRIx64, pm->cfg.vclock_start_ns,
                pm->cfg.vclock_step_ns, pm->vclock_ns);
@@ -259,6 +261,8 @@ int exec_state_parse(const char *s, const pagemu_config *base, struct exec_impor
             imp->cfg.vclock_step_ns = x;
         else if (!strcmp(k, "vc"))
             imp->vclock_ns = x;
+        else if (!strcmp(k, "per"))
+            imp->personality = (uint32_t)x;
         else if (!strcmp(k, "exe") || !strcmp(k, "fn")) {
             char *str = unhex(v);
             if (!str) {
@@ -279,6 +283,10 @@ int exec_state_parse(const char *s, const pagemu_config *base, struct exec_impor
         ret = fail(why, whylen, "--exec-state names no program");
         goto out;
     }
+    /* fs/binfmt_elf.c: load_elf_binary randomizes only without
+     * ADDR_NO_RANDOMIZE (what setarch -R sets before its exec) */
+    if (imp->personality & 0x0040000)
+        imp->cfg.aslr = 0;
 out:
     free(copy);
     return ret;
@@ -307,6 +315,8 @@ static int slot_of_host(const struct fdtable *t, int h)
 int exec_state_apply(struct pagemu *pm, struct exec_import *imp)
 {
     struct fdtable *t = &pm->fds;
+
+    pm->personality = imp->personality;
 
     /* The program's fd may have any number the old image had free; keep it
      * out of the way of the guest's 0-2 below. */

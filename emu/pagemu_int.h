@@ -112,6 +112,15 @@ struct pagemu {
     uint64_t robust_list, robust_len;
     struct pm_threads thr;
 
+    /* sys_misc.c: prctl's PR_SET_NAME ("" until set: the exec's name),
+     * dumpable, timer slack, THP; membarrier registrations; personality
+     * (kept by execve, exec_state.c) */
+    char comm[16];
+    bool dumpable_off, thp_disable;
+    uint64_t timer_slack;
+    unsigned membarrier_reg;
+    uint32_t personality;
+
     /* processes (process.h): the write end of the pipe a vfork parent
      * waits on (host close-on-exec, so it closes at exec or exit; -1:
      * none), and the state an --exec-state handed to this new image */

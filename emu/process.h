@@ -38,6 +38,7 @@ struct exec_import {
     int nfds;
     struct { int guest, host; } *fds;
     uint64_t vclock_ns;       /* cfg.deterministic: the clock goes on from here (0: none) */
+    uint32_t personality;     /* personality(2), kept by execve */
 };
 
 /*

@@ -331,8 +331,12 @@ static void mem_counts(struct pagemu *pm, struct mem_counts *c)
 
 /* The comm: fs/exec.c: begin_new_exec sets it to kbasename(bprm->filename),
  * at most TASK_COMM_LEN - 1 = 15 bytes. */
-static void guest_comm(struct pagemu *pm, char comm[16])
+void proc_comm(struct pagemu *pm, char comm[16])
 {
+    if (pm->comm[0]) {            /* prctl(PR_SET_NAME) */
+        memcpy(comm, pm->comm, 16);
+        return;
+    }
     const char *p = pm->execfn ? pm->execfn : pm->exe_path;
     const char *b = p ? strrchr(p, '/') : NULL;
     b = b ? b + 1 : (p ? p : "");
@@ -412,7 +416,7 @@ static int gen_stat(struct pagemu *pm)
     uint64_t ign, cgt;
     sig_sets(pm, &ign, &cgt);
     char comm[16], num[40][32];
-    guest_comm(pm, comm);
+    proc_comm(pm, comm);
     const struct mm_struct *mm = &pm->mm;
     /* field number (1-based) -> replacement */
     struct { int f; unsigned long long v; } rep[] = {
@@ -470,7 +474,7 @@ static int gen_status(struct pagemu *pm)
     uint64_t ign, cgt;
     sig_sets(pm, &ign, &cgt);
     char comm[16];
-    guest_comm(pm, comm);
+    proc_comm(pm, comm);
     const struct mm_struct *mm = &pm->mm;
     uint64_t rss = c.rss_anon + c.rss_file;
     /* task_mem: text = PAGE_ALIGN(end_code) - (start_code & PAGE_MASK),

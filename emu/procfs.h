@@ -45,4 +45,7 @@ long procfs_fd_dir_getdents(struct pagemu *pm, int host, void *buf, size_t len);
 /* Write /proc/self/maps into buf like snprintf; returns the full length. */
 size_t procfs_maps(struct pagemu *pm, char *buf, size_t len);
 
+/* the task's comm (TASK_COMM_LEN 16, NUL-terminated) */
+void proc_comm(struct pagemu *pm, char comm[16]);
+
 #endif
