@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -868,3 +869,231 @@ long sys_fchownat(struct pagemu *pm, const uint64_t *a)
 {
     return do_fchownat(pm, a[0], a[1], a[2], a[3], (int)a[4]);
 }
+
+/* ---- creat, mknod ------------------------------------------------------- */
+
+/* fs/open.c: creat is open(O_CREAT|O_WRONLY|O_TRUNC) */
+long sys_creat(struct pagemu *pm, const uint64_t *a)
+{
+    return do_sys_open(pm, (uint64_t)(int64_t)AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC,
+                       (mode_t)a[1]);
+}
+
+/* fs/open.c: openat2 - struct open_how {flags, mode, resolve}; the resolve
+ * restrictions are the host's (RESOLVE_* pass through to it only for
+ * paths that do not lead into pagemu's /proc) */
+long sys_openat2(struct pagemu *pm, const uint64_t *a)
+{
+    struct { uint64_t flags, mode, resolve; } how;
+    uint64_t size = a[3];
+    if (size < 24)
+        return -EINVAL;
+    if (size > 4096)
+        return -E2BIG;
+    if (copy_from_user(pm, &how, a[2], sizeof(how)))
+        return -EFAULT;
+    for (uint64_t off = sizeof(how); off < size; off++) {
+        uint8_t b;
+        if (copy_from_user(pm, &b, a[2] + off, 1))
+            return -EFAULT;
+        if (b)
+            return -E2BIG;
+    }
+    /* build_open_how/build_open_flags: unknown bits and a mode without
+     * O_CREAT/O_TMPFILE are -EINVAL */
+    if ((how.flags >> 32) || (how.mode & ~07777ULL) || (how.resolve & ~0x3fULL))
+        return -EINVAL;
+    if (how.mode && !(how.flags & (O_CREAT | __O_TMPFILE)))
+        return -EINVAL;
+    if (how.resolve) {
+        char path[LINUX_PATH_MAX];
+        int hd;
+        long err = user_path_at(pm, a[0], a[1], path, &hd);
+        if (err)
+            return err;
+        long fd = syscall(SYS_openat2, hd, path, &how, sizeof(how));
+        if (fd < 0)
+            return linux_err(errno);
+        return fd_install(pm, (int)fd, (how.flags & O_CLOEXEC) != 0, 0);
+    }
+    return do_sys_open(pm, a[0], a[1], (int)how.flags, (mode_t)how.mode);
+}
+
+static long do_mknodat(struct pagemu *pm, uint64_t udfd, uint64_t upath, mode_t mode,
+                       unsigned dev)
+{
+    char path[LINUX_PATH_MAX];
+    int hd;
+    long err = user_path_at(pm, udfd, upath, path, &hd);
+
+    if (err)
+        return err;
+    return mknodat(hd, path, mode, dev) < 0 ? linux_err(errno) : 0;
+}
+
+long sys_mknod(struct pagemu *pm, const uint64_t *a)
+{
+    return do_mknodat(pm, (uint64_t)(int64_t)AT_FDCWD, a[0], (mode_t)a[1], (unsigned)a[2]);
+}
+
+long sys_mknodat(struct pagemu *pm, const uint64_t *a)
+{
+    return do_mknodat(pm, a[0], a[1], (mode_t)a[2], (unsigned)a[3]);
+}
+
+/* ---- utime, utimes, futimesat (fs/utimes.c) ----------------------------- */
+
+/* the timevals (NULL: now) as utimensat's timespecs */
+static long do_futimesat(struct pagemu *pm, uint64_t udfd, uint64_t upath, uint64_t utv)
+{
+    char path[LINUX_PATH_MAX];
+    struct timespec ts[2];
+    int hd;
+    if (utv) {
+        struct { int64_t sec, usec; } tv[2];
+        if (copy_from_user(pm, tv, utv, sizeof(tv)))
+            return -EFAULT;
+        /* do_futimesat: microseconds must be in range */
+        for (int i = 0; i < 2; i++) {
+            if (tv[i].usec < 0 || tv[i].usec >= 1000000)
+                return -EINVAL;
+            ts[i].tv_sec = tv[i].sec;
+            ts[i].tv_nsec = tv[i].usec * 1000;
+        }
+    }
+    long err = user_path_at(pm, udfd, upath, path, &hd);
+    if (err)
+        return err;
+    if (syscall(SYS_utimensat, hd, path, utv ? ts : NULL, 0) < 0)
+        return linux_err(errno);
+    return 0;
+}
+
+long sys_utimes(struct pagemu *pm, const uint64_t *a)
+{
+    return do_futimesat(pm, (uint64_t)(int64_t)AT_FDCWD, a[0], a[1]);
+}
+
+long sys_futimesat(struct pagemu *pm, const uint64_t *a)
+{
+    return do_futimesat(pm, a[0], a[1], a[2]);
+}
+
+/* struct utimbuf {actime, modtime} in seconds */
+long sys_utime(struct pagemu *pm, const uint64_t *a)
+{
+    char path[LINUX_PATH_MAX];
+    struct timespec ts[2];
+    int hd;
+    if (a[1]) {
+        int64_t t[2];
+        if (copy_from_user(pm, t, a[1], sizeof(t)))
+            return -EFAULT;
+        ts[0] = (struct timespec){t[0], 0};
+        ts[1] = (struct timespec){t[1], 0};
+    }
+    long err = user_path_at(pm, (uint64_t)(int64_t)AT_FDCWD, a[0], path, &hd);
+    if (err)
+        return err;
+    if (syscall(SYS_utimensat, hd, path, a[1] ? ts : NULL, 0) < 0)
+        return linux_err(errno);
+    return 0;
+}
+
+/* ---- extended attributes (fs/xattr.c) ----------------------------------- */
+
+/* XATTR_NAME_MAX 255, XATTR_SIZE_MAX 64 KiB, XATTR_LIST_MAX 64 KiB */
+#define XATTR_NAME_MAX_ 255
+#define XATTR_SIZE_MAX_ 65536
+
+static long xattr_name(struct pagemu *pm, uint64_t uname, char *name)
+{
+    long n = strncpy_from_user(pm, name, uname, XATTR_NAME_MAX_ + 1);
+    if (n == -ENAMETOOLONG)
+        return -ERANGE;
+    if (n < 0)
+        return n;
+    return n == 0 ? -ERANGE : 0;
+}
+
+/* One setxattr/getxattr/listxattr/removexattr on a path (follow or not) or
+ * an fd. */
+enum xop { XSET, XGET, XLIST, XREMOVE };
+
+static long do_xattr(struct pagemu *pm, enum xop op, int by_fd, int follow, const uint64_t *a)
+{
+    char path[LINUX_PATH_MAX], name[XATTR_NAME_MAX_ + 1];
+    int fd = -1;
+    long err;
+    if (by_fd) {
+        fd = fd_host(pm, (long)a[0]);
+        if (fd < 0)
+            return fd;
+    } else if ((err = getname(pm, a[0], path)) != 0) {
+        return err;
+    }
+    if (op != XLIST && (err = xattr_name(pm, a[1], name)) != 0)
+        return err;
+
+    uint64_t ubuf = op == XLIST ? a[1] : a[2];
+    size_t size = (size_t)(op == XLIST ? a[2] : a[3]);
+    if (op == XREMOVE) {
+        err = by_fd ? fremovexattr(fd, name) : follow ? removexattr(path, name) : lremovexattr(path, name);
+        return err < 0 ? linux_err(errno) : 0;
+    }
+    if (size > XATTR_SIZE_MAX_) {
+        if (op == XSET)
+            return -E2BIG;
+        size = XATTR_SIZE_MAX_;
+    }
+    char *buf = malloc(size ? size : 1);
+    if (!buf)
+        return -ENOMEM;
+    long r;
+    if (op == XSET) {
+        int flags = (int)a[4];
+        if (flags & ~(XATTR_CREATE | XATTR_REPLACE)) {
+            free(buf);
+            return -EINVAL;
+        }
+        if (size && copy_from_user(pm, buf, ubuf, size)) {
+            free(buf);
+            return -EFAULT;
+        }
+        r = by_fd ? fsetxattr(fd, name, buf, size, flags)
+            : follow ? setxattr(path, name, buf, size, flags)
+                     : lsetxattr(path, name, buf, size, flags);
+        r = r < 0 ? linux_err(errno) : 0;
+    } else if (op == XGET) {
+        r = by_fd ? fgetxattr(fd, name, size ? buf : NULL, size)
+            : follow ? getxattr(path, name, size ? buf : NULL, size)
+                     : lgetxattr(path, name, size ? buf : NULL, size);
+        if (r < 0)
+            r = linux_err(errno);
+        else if (size && r > 0 && copy_to_user(pm, ubuf, buf, (size_t)r))
+            r = -EFAULT;
+    } else {
+        r = by_fd ? flistxattr(fd, size ? buf : NULL, size)
+            : follow ? listxattr(path, size ? buf : NULL, size)
+                     : llistxattr(path, size ? buf : NULL, size);
+        if (r < 0)
+            r = linux_err(errno);
+        else if (size && r > 0 && copy_to_user(pm, ubuf, buf, (size_t)r))
+            r = -EFAULT;
+    }
+    free(buf);
+    return r;
+}
+
+long sys_setxattr(struct pagemu *pm, const uint64_t *a) { return do_xattr(pm, XSET, 0, 1, a); }
+long sys_lsetxattr(struct pagemu *pm, const uint64_t *a) { return do_xattr(pm, XSET, 0, 0, a); }
+long sys_fsetxattr(struct pagemu *pm, const uint64_t *a) { return do_xattr(pm, XSET, 1, 1, a); }
+long sys_getxattr(struct pagemu *pm, const uint64_t *a) { return do_xattr(pm, XGET, 0, 1, a); }
+long sys_lgetxattr(struct pagemu *pm, const uint64_t *a) { return do_xattr(pm, XGET, 0, 0, a); }
+long sys_fgetxattr(struct pagemu *pm, const uint64_t *a) { return do_xattr(pm, XGET, 1, 1, a); }
+long sys_listxattr(struct pagemu *pm, const uint64_t *a) { return do_xattr(pm, XLIST, 0, 1, a); }
+long sys_llistxattr(struct pagemu *pm, const uint64_t *a) { return do_xattr(pm, XLIST, 0, 0, a); }
+long sys_flistxattr(struct pagemu *pm, const uint64_t *a) { return do_xattr(pm, XLIST, 1, 1, a); }
+long sys_removexattr(struct pagemu *pm, const uint64_t *a) { return do_xattr(pm, XREMOVE, 0, 1, a); }
+long sys_lremovexattr(struct pagemu *pm, const uint64_t *a) { return do_xattr(pm, XREMOVE, 0, 0, a); }
+long sys_fremovexattr(struct pagemu *pm, const uint64_t *a) { return do_xattr(pm, XREMOVE, 1, 1, a); }

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -431,4 +432,130 @@ long sys_personality(struct pagemu *pm, const uint64_t *a)
     if ((uint32_t)a[0] != 0xffffffffu)
         pm->personality = (uint32_t)a[0];
     return old;
+}
+
+/* ---- credentials (kernel/sys.c, kernel/groups.c, kernel/capability.c) ------- */
+
+/*
+ * The guest's credentials are the emulator's: a guest that drops root
+ * drops it for the files pagemu opens on its behalf too.  Raw syscalls,
+ * so only the thread that runs the guest changes (as Linux's own calls
+ * are per task; the C library's wrappers are what spread them).
+ */
+long sys_setuid(struct pagemu *pm, const uint64_t *a)
+{
+    (void)pm;
+    return host_ret(syscall(SYS_setuid, (uid_t)a[0]));
+}
+
+long sys_setgid(struct pagemu *pm, const uint64_t *a)
+{
+    (void)pm;
+    return host_ret(syscall(SYS_setgid, (gid_t)a[0]));
+}
+
+long sys_setreuid(struct pagemu *pm, const uint64_t *a)
+{
+    (void)pm;
+    return host_ret(syscall(SYS_setreuid, (uid_t)a[0], (uid_t)a[1]));
+}
+
+long sys_setregid(struct pagemu *pm, const uint64_t *a)
+{
+    (void)pm;
+    return host_ret(syscall(SYS_setregid, (gid_t)a[0], (gid_t)a[1]));
+}
+
+long sys_setresuid(struct pagemu *pm, const uint64_t *a)
+{
+    (void)pm;
+    return host_ret(syscall(SYS_setresuid, (uid_t)a[0], (uid_t)a[1], (uid_t)a[2]));
+}
+
+long sys_setresgid(struct pagemu *pm, const uint64_t *a)
+{
+    (void)pm;
+    return host_ret(syscall(SYS_setresgid, (gid_t)a[0], (gid_t)a[1], (gid_t)a[2]));
+}
+
+/* setfsuid/setfsgid never fail: they return the old value */
+long sys_setfsuid(struct pagemu *pm, const uint64_t *a)
+{
+    (void)pm;
+    return syscall(SYS_setfsuid, (uid_t)a[0]);
+}
+
+long sys_setfsgid(struct pagemu *pm, const uint64_t *a)
+{
+    (void)pm;
+    return syscall(SYS_setfsgid, (gid_t)a[0]);
+}
+
+/* kernel/groups.c: setgroups - at most NGROUPS_MAX (65536) */
+long sys_setgroups(struct pagemu *pm, const uint64_t *a)
+{
+    int n = (int)a[0];
+    if (n < 0 || n > 65536)
+        return -EINVAL;
+    gid_t *g = malloc((size_t)(n ? n : 1) * sizeof(gid_t));
+    if (!g)
+        return -ENOMEM;
+    long r = n && copy_from_user(pm, g, a[1], (size_t)n * sizeof(gid_t)) ? -EFAULT
+             : host_ret(syscall(SYS_setgroups, n, g));
+    free(g);
+    return r;
+}
+
+/* kernel/capability.c: the header's version picks 1 (v1) or 2 (v2, v3)
+ * data structs of three u32; an unknown version is written back as the
+ * preferred one with -EINVAL. */
+static long caps(struct pagemu *pm, const uint64_t *a, bool set)
+{
+    struct { uint32_t version; int pid; } hdr;
+    uint32_t data[6];
+    if (copy_from_user(pm, &hdr, a[0], sizeof(hdr)))
+        return -EFAULT;
+    int n = hdr.version == 0x19980330 ? 1 : 2; /* _LINUX_CAPABILITY_VERSION_1 */
+    struct { uint32_t version; int pid; } h = {hdr.version, own_pid(pm, hdr.pid)};
+    if (set && a[1] && copy_from_user(pm, data, a[1], (size_t)n * 12))
+        return -EFAULT;
+    long r = syscall(set ? SYS_capset : SYS_capget, &h, a[1] ? data : NULL);
+    int e = errno;
+    if (h.version != hdr.version) {
+        hdr.version = h.version;
+        if (copy_to_user(pm, a[0], &hdr, sizeof(hdr)))
+            return -EFAULT;
+    }
+    if (r < 0)
+        return linux_err(e);
+    if (!set && a[1] && copy_to_user(pm, a[1], data, (size_t)n * 12))
+        return -EFAULT;
+    return 0;
+}
+
+long sys_capget(struct pagemu *pm, const uint64_t *a)
+{
+    return caps(pm, a, false);
+}
+
+long sys_capset(struct pagemu *pm, const uint64_t *a)
+{
+    return caps(pm, a, true);
+}
+
+/* kernel/futex/syscalls.c: get_robust_list - of this process's threads */
+long sys_get_robust_list(struct pagemu *pm, const uint64_t *a)
+{
+    int pid = (int)a[0];
+    uint64_t head = pm->robust_list, len = 24;
+    if (pid && pid != thread_tid(pm)) {
+        if (!thread_is_ours(pm, pid))
+            return -ESRCH;
+        for (int i = 0; i < pm->thr.n; i++)
+            if (pm->thr.t[i].tid == pid)
+                head = pm->thr.t[i].robust_list;
+    }
+    if (copy_to_user(pm, a[1], &head, 8) || copy_to_user(pm, a[2], &len, 8))
+        return -EFAULT;
+    return 0;
 }
