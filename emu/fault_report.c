@@ -273,6 +273,9 @@ static void report_text(struct pagemu *pm, struct out *o)
     if (is_memory_fault(f))
         put(o, " on %s at 0x%llx", access_name(f->access), (unsigned long long)f->addr);
     put(o, "\n");
+    if (thread_count(pm) > 1)
+        put(o, "  thread:  %d, one of %d (the registers and backtrace are its own)\n",
+            thread_tid(pm), thread_count(pm));
     if (f->reason)
         put(o, "  reason:  %s\n", f->reason);
     put(o, "  siginfo: si_signo=%d si_code=%d (%s) si_addr=0x%llx\n", f->signo, f->si_code,

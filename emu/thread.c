@@ -15,6 +15,10 @@
  * Signal dispositions, pending process signals, fds and memory are shared.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <poll.h>
 #include <sys/select.h>
 #include <sys/wait.h>
@@ -112,10 +116,76 @@ static int threads_init(struct pagemu *pm)
     }
     th->t[0].tid = (int)getpid();
     th->t[0].state = THR_RUNNABLE;
+    th->t[0].holder_fd = -1;
     th->n = 1;
     th->cur = 0;
-    th->last_tid = (int)getpid();
     return 0;
+}
+
+/*
+ * A guest thread's tid is a real host tid: that of a host thread made for
+ * it that does nothing but wait for its pipe to close.  So the number is
+ * unique among all the host's tasks (a child forked later cannot get it),
+ * as a Linux tid is, and it is freed when the guest thread exits.  The
+ * holder blocks every signal, so that process signals keep going to the
+ * thread that runs the engine.
+ */
+struct holder_start {
+    int fd;
+    sem_t ready;
+    volatile pid_t tid;
+};
+
+static void *tid_holder(void *arg)
+{
+    struct holder_start *hs = arg;
+    int fd = hs->fd;
+    char c;
+    hs->tid = (pid_t)syscall(SYS_gettid);
+    sem_post(&hs->ready);
+    while (read(fd, &c, 1) != 0 && errno == EINTR)
+        ;
+    close(fd);
+    return NULL;
+}
+
+/* the tid, and *wfd the pipe end that ends the holder; -1 on failure */
+static int hold_tid(int *wfd)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return -1;
+    struct holder_start hs = {.fd = p[0]};
+    sem_init(&hs.ready, 0, 0);
+    pthread_attr_t at;
+    pthread_attr_init(&at);
+    pthread_attr_setstacksize(&at, 64 * 1024);
+    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pthread_t t;
+    int e = pthread_create(&t, &at, tid_holder, &hs);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    pthread_attr_destroy(&at);
+    if (e) {
+        close(p[0]);
+        close(p[1]);
+        sem_destroy(&hs.ready);
+        return -1;
+    }
+    while (sem_wait(&hs.ready) != 0)
+        ;
+    sem_destroy(&hs.ready);
+    *wfd = p[1];
+    return hs.tid;
+}
+
+static void release_tid(struct pm_thread *t)
+{
+    if (t->holder_fd >= 0)
+        close(t->holder_fd);
+    t->holder_fd = -1;
 }
 
 long thread_clone(struct pagemu *pm, uint64_t flags, uint64_t stack, uint64_t parent_tid,
@@ -161,7 +231,11 @@ long thread_clone(struct pagemu *pm, uint64_t flags, uint64_t stack, uint64_t pa
     if (flags & CLONE_SETTLS_)
         uc_context_reg_write(c->ctx, UC_X86_REG_FS_BASE, &tls);
 
-    int tid = ++th->last_tid;
+    int tid = hold_tid(&c->holder_fd);
+    if (tid < 0) {
+        uc_context_free(c->ctx);
+        return -EAGAIN; /* as copy_process when no task can be made */
+    }
     c->tid = tid;
     c->state = THR_RUNNABLE;
     /* copy_process: the mask is inherited; a CLONE_VM child without
@@ -734,6 +808,7 @@ bool thread_exit(struct pagemu *pm)
     int me = th->cur;
     uc_context_free(th->t[me].ctx);
     clear_io(&th->t[me]);
+    release_tid(&th->t[me]);
     memmove(&th->t[me], &th->t[me + 1], (size_t)(th->n - me - 1) * sizeof(th->t[0]));
     th->n--;
     /* the next one in turn now sits at index me */
@@ -751,16 +826,18 @@ void thread_after_fork(struct pagemu *pm)
     if (!th->t)
         return;
     int me = th->cur;
-    for (int i = 0; i < th->n; i++)
+    /* the holders are the parent's threads: only their pipes came along */
+    for (int i = 0; i < th->n; i++) {
+        release_tid(&th->t[i]);
         if (i != me) {
             uc_context_free(th->t[i].ctx);
             clear_io(&th->t[i]);
         }
+    }
     th->t[0] = th->t[me];
     th->t[0].tid = (int)getpid();
     th->n = 1;
     th->cur = 0;
-    th->last_tid = (int)getpid();
     th->resched = false;
 }
 
@@ -770,6 +847,7 @@ void thread_reset(struct pagemu *pm)
     for (int i = 0; i < th->n; i++) {
         uc_context_free(th->t[i].ctx);
         clear_io(&th->t[i]);
+        release_tid(&th->t[i]);
     }
     free(th->t);
     th->t = NULL;
@@ -786,6 +864,7 @@ void thread_free(struct pagemu *pm)
     for (int i = 0; i < th->n; i++) {
         uc_context_free(th->t[i].ctx);
         clear_io(&th->t[i]);
+        release_tid(&th->t[i]);
     }
     free(th->t);
     memset(th, 0, sizeof(*th));

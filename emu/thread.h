@@ -37,6 +37,7 @@ enum { THR_RUNNABLE, THR_FUTEX, THR_SLEEP, THR_IO, THR_SIGWAIT, THR_CHILD };
 
 struct pm_thread {
     int tid;
+    int holder_fd;            /* write end of the pipe its tid holder reads (-1: none) */
     int state;
     uc_context *ctx;          /* its registers while another thread runs */
     /* kernel state per task, swapped with struct pagemu's own fields */
@@ -68,7 +69,6 @@ struct pm_threads {
     struct pm_thread *t;      /* t[cur] is on the CPU; empty until a clone */
     int n, cap, cur;          /* cur -1: the running thread exited */
     int after_exit;           /* where the turn goes on after an exit */
-    int last_tid;
     bool resched;             /* switch at the end of this engine run */
     uint64_t blocks;          /* blocks run in this slice */
     uc_hook slice_hook;
