@@ -259,6 +259,28 @@ static long rw_single(struct pagemu *pm, uint64_t fd, uint64_t buf,
     /* fs/read_write.c: vfs_read()/vfs_write() - access_ok, then the cap */
     if (!access_ok(pm, buf, count))
         return rw_mode_error(r.host, write, -EFAULT);
+    /*
+     * A read that spans pages may land in frames that are not adjacent,
+     * and then the host sees a readv.  Files of records without a file
+     * type (anon inodes: inotify, timerfd, signalfd) read each segment on
+     * its own (fs/read_write.c: do_loop_readv_writev), so one event that
+     * straddles two segments would fail with -EINVAL where a read() gets
+     * it: such a read goes through one host buffer.
+     */
+    if (!write && !positional && (buf & 4095) + count > 4096) {
+        struct stat st;
+        if (fstat(r.host, &st) == 0 && (st.st_mode & S_IFMT) == 0) {
+            size_t n = count > 65536 ? 65536 : (size_t)count;
+            char *b = malloc(n);
+            if (!b)
+                return -ENOMEM;
+            ssize_t got = read(r.host, b, n);
+            long ret = got < 0 ? linux_err(errno)
+                       : copy_to_user(pm, buf, b, (size_t)got) ? -EFAULT : (long)got;
+            free(b);
+            return ret;
+        }
+    }
     seg.iov_base = buf;
     seg.iov_len = count > MAX_RW_COUNT ? MAX_RW_COUNT : count;
     return rw_guest(pm, &r, &seg, 1);

@@ -718,7 +718,9 @@ bool thread_park_syscall(struct pagemu *pm, uint64_t nr, const uint64_t *a)
         struct timespec dl;
         int d = nr == NR_epoll_pwait2 ? deadline_ts(pm, a[3], 1, &dl) : deadline_ms((int32_t)a[3], &dl);
         int host = fd_host(pm, (long)a[0]);
-        if (d < 0 || host < 0)
+        /* what the syscall rejects at once is for it to say
+         * (fs/eventpoll.c: ep_check_params: 0 < maxevents <= EP_MAX_EVENTS) */
+        if (d < 0 || host < 0 || (int)a[2] <= 0 || (int)a[2] > INT32_MAX / 12)
             return false;
         struct pollfd p = {.fd = host, .events = POLLIN};
         if (poll(&p, 1, 0) != 0 || !set_io(t, &p, 1))

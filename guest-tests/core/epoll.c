@@ -458,6 +458,22 @@ static void test_inotify(void)
 	CHECK(90, strcmp(u.e.name, "hello.txt") == 0);
 	printf("inotify: %s\n", u.e.name);
 
+	/* an event read into a buffer that straddles two pages, the second
+	 * one touched first (so under pagemu their frames are apart) */
+	char *two = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(99, two != MAP_FAILED);
+	two[8192] = 1;
+	two[4096] = 1;
+	two[0] = 1;
+	snprintf(path, sizeof path, "%s/straddle", dir);
+	f = open(path, O_CREAT | O_WRONLY, 0600);
+	CHECK(99, f >= 0 && close(f) == 0);
+	n = read(in, two + 4096 - 8, 4096);
+	CHECK(99, n == (ssize_t)(sizeof(struct inotify_event) + 16));
+	CHECK(99, strcmp(two + 4096 - 8 + sizeof(struct inotify_event), "straddle") == 0);
+	CHECK(99, unlink(path) == 0 && munmap(two, 3 * 4096) == 0);
+	printf("inotify: an event across two pages\n");
+
 	/* a relative name, through epoll; the same inode gives the same wd */
 	char cwd[512];
 	CHECK(91, getcwd(cwd, sizeof cwd) != NULL && chdir(dir) == 0);
