@@ -43,8 +43,11 @@
 
 static void slice_block(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
 {
-    (void)addr, (void)size;
     struct pagemu *pm = ud;
+    /* the hook is there anyway: a branch to a non-canonical address is
+     * then found as with --precise-branches (run.c) */
+    pm->last_block = addr;
+    pm->last_block_size = size;
     if (++pm->thr.blocks < SLICE_BLOCKS)
         return;
     pm->thr.blocks = 0;
