@@ -254,8 +254,9 @@ long sys_kill(struct pagemu *pm, const uint64_t *a)
     struct linux_siginfo info;
     kill_info(&info, sig, LINUX_SI_USER);
     /* kernel/signal.c: kill_something_info */
+    /* a thread's tid names its whole thread group */
     if (pid > 0)
-        return pid == getpid() ? send_self(pm, sig, &info) : host_ret(kill(pid, sig));
+        return thread_is_ours(pm, pid) ? send_self(pm, sig, &info) : host_ret(kill(pid, sig));
     if (pid == INT_MIN)
         return -ESRCH;
     if (pid == 0 || -pid == getpgrp())
@@ -309,11 +310,12 @@ static long sigqueueinfo(struct pagemu *pm, pid_t tgid, pid_t pid, int sig, uint
     info.si_signo = sig;
     /* Not even root can pretend to send signals from the kernel, nor
      * impersonate kill()/tgkill(), which add source info. */
-    if ((info.si_code >= 0 || info.si_code == LINUX_SI_TKILL) && pid != getpid())
+    if ((info.si_code >= 0 || info.si_code == LINUX_SI_TKILL) && pid != thread_tid(pm))
         return -EPERM;
-    if (pid == getpid() && (tgid <= 0 || tgid == pid))
+    /* one of the guest's threads (pending for the process, thread.c) */
+    if (thread_is_ours(pm, pid) && (tgid <= 0 || tgid == getpid()))
         return send_self(pm, sig, &info);
-    if (pid == getpid() || tgid == getpid() || own_host_thread(pid))
+    if (thread_is_ours(pm, pid) || tgid == getpid() || own_host_thread(pid))
         return -ESRCH;
     return tgid > 0 ? host_ret(syscall(SYS_rt_tgsigqueueinfo, tgid, pid, sig, &info))
                     : host_ret(syscall(SYS_rt_sigqueueinfo, pid, sig, &info));
@@ -401,4 +403,51 @@ long sys_rt_sigtimedwait(struct pagemu *pm, const uint64_t *a)
     if (a[1] && copy_to_user(pm, a[1], &info, sizeof(info)))
         return -EFAULT;
     return sig;
+}
+
+/*
+ * kernel/signal.c: pidfd_send_signal.  A pidfd of the guest's own process
+ * (the host's pidfd of the emulator, /proc/self/fdinfo says whose) gets
+ * the signal through pagemu, like kill(getpid()); any other goes to the
+ * host.
+ */
+long sys_pidfd_send_signal(struct pagemu *pm, const uint64_t *a)
+{
+    int host = fd_host(pm, (long)a[0]);
+    int sig = (int)a[1];
+    unsigned flags = (unsigned)a[3];
+    struct linux_siginfo info;
+    if (host < 0)
+        return host;
+    if (flags)
+        return -EINVAL;
+    char path[64], line[128];
+    long pid = -1;
+    snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", host);
+    FILE *f = fopen(path, "re");
+    while (f && fgets(line, sizeof(line), f))
+        if (sscanf(line, "Pid: %ld", &pid) == 1)
+            break;
+    if (f)
+        fclose(f);
+    if (pid != getpid()) {
+        /* not ours (or not a pidfd: the host says -EBADF) */
+        if (!a[2])
+            return host_ret(syscall(SYS_pidfd_send_signal, host, sig, NULL, 0));
+        if (copy_from_user(pm, &info, a[2], sizeof(info)))
+            return -EFAULT;
+        return host_ret(syscall(SYS_pidfd_send_signal, host, sig, &info, 0));
+    }
+    if (sig < 0 || sig > LINUX_NSIG)
+        return -EINVAL;
+    if (a[2]) {
+        if (copy_from_user(pm, &info, a[2], sizeof(info)))
+            return -EFAULT;
+        if (info.si_signo != sig)
+            return -EINVAL;
+        /* sending arbitrary siginfo is allowed to oneself */
+    } else {
+        kill_info(&info, sig, LINUX_SI_USER);
+    }
+    return send_self(pm, sig, &info);
 }

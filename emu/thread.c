@@ -532,6 +532,7 @@ enum {
     NR_read = 0, NR_write = 1, NR_readv = 19, NR_writev = 20, NR_pause = 34,
     NR_accept = 43, NR_sendto = 44, NR_recvfrom = 45, NR_sendmsg = 46, NR_recvmsg = 47,
     NR_rt_sigtimedwait = 128, NR_rt_sigsuspend = 130, NR_accept4 = 288,
+    NR_recvmmsg = 299, NR_sendmmsg = 307,
     NR_poll = 7, NR_select = 23, NR_wait4 = 61, NR_epoll_wait = 232, NR_waitid = 247,
     NR_pselect6 = 270, NR_ppoll = 271, NR_epoll_pwait = 281, NR_epoll_pwait2 = 441,
 };
@@ -649,13 +650,20 @@ bool thread_park_syscall(struct pagemu *pm, uint64_t nr, const uint64_t *a)
     struct pm_thread *t = &th->t[th->cur];
     short events;
     switch (nr) {
-    case NR_read: case NR_readv: case NR_recvfrom: case NR_recvmsg:
+    case NR_read: case NR_readv: case NR_recvfrom: case NR_recvmsg: case NR_recvmmsg:
     case NR_accept: case NR_accept4:
-        events = POLLIN;
+    case NR_write: case NR_writev: case NR_sendto: case NR_sendmsg: case NR_sendmmsg: {
+        /* MSG_DONTWAIT makes a socket call nonblocking by itself */
+        uint64_t flags = nr == NR_recvfrom || nr == NR_sendto || nr == NR_recvmmsg || nr == NR_sendmmsg
+                             ? a[3]
+                         : nr == NR_recvmsg || nr == NR_sendmsg ? a[2] : 0;
+        if (flags & 0x40)
+            return false;
+        events = nr == NR_write || nr == NR_writev || nr == NR_sendto || nr == NR_sendmsg ||
+                         nr == NR_sendmmsg
+                     ? POLLOUT : POLLIN;
         break;
-    case NR_write: case NR_writev: case NR_sendto: case NR_sendmsg:
-        events = POLLOUT;
-        break;
+    }
     case NR_pause:
         if (signal_pending_unblocked(&pm->sig, pm->sigmask))
             return false;

@@ -14,6 +14,11 @@
 #include <sys/syscall.h>
 
 static char dir[] = "/tmp/gt-misc-XXXXXX";
+static volatile int got_usr2;
+static void on_usr2(int sig)
+{
+	got_usr2 = sig;
+}
 static char path[64];
 
 static void cleanup(void)
@@ -180,6 +185,13 @@ int main(void)
 #ifdef SYS_pidfd_open
 	int pfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
 	CHECK(64, pfd >= 0 && fcntl(pfd, F_GETFD) == FD_CLOEXEC);
+#ifdef SYS_pidfd_send_signal
+	signal(SIGUSR2, on_usr2);
+	CHECK(67, syscall(SYS_pidfd_send_signal, pfd, SIGUSR2, NULL, 0) == 0 && got_usr2 == SIGUSR2);
+	CHECK(68, syscall(SYS_pidfd_send_signal, pfd, 0, NULL, 0) == 0);
+	CHECK_ERR(69, syscall(SYS_pidfd_send_signal, 1, SIGUSR2, NULL, 0), EBADF);
+	CHECK_ERR(70, syscall(SYS_pidfd_send_signal, pfd, SIGUSR2, NULL, 0x100), EINVAL);
+#endif
 	CHECK(65, close(pfd) == 0);
 	CHECK_ERR(66, syscall(SYS_pidfd_open, getpid(), 0x1234), EINVAL);
 #endif
