@@ -23,6 +23,8 @@
 #   writes   1M one-byte write() calls to /dev/null   (writes.c)
 #   startup  a static hello, 50 runs per round         (hello.c)
 #   touch    1M first touches of anonymous pages       (touch.c)
+#   pingpong two threads hand a turn over 100,000 times each way through a
+#            mutex and a condition variable             (pingpong.c)
 #   spawn    busybox sh looping 500 times over fork + exec of busybox true
 #            (spawn.sh).  Every process is emulated: pagemu's guest execve
 #            re-executes pagemu; qemu-user's execve would run the native
@@ -91,7 +93,7 @@ prefix() {
 }
 
 # ------------------------------------------------------------------ builds
-for p in rusage hello matmul writes touch; do
+for p in rusage hello matmul writes touch pingpong; do
 	if [ ! -x "$BENCH_DIR/$p" ] || [ "$here/$p.c" -nt "$BENCH_DIR/$p" ]; then
 		"$CC" -O2 -static -o "$BENCH_DIR/$p" "$here/$p.c" || exit 1
 	fi
@@ -105,25 +107,27 @@ if [ ! -f "$data" ] || [ "$(stat -c %s "$data")" -ne 67108864 ]; then
 fi
 
 # workload table: name | label | runs per measurement | program and args
-workloads=(sha256 matmul writes startup touch spawn)
+workloads=(sha256 matmul writes startup touch pingpong spawn)
 declare -A label runs cmd cmd_qemu
 label[sha256]="busybox sha256sum, 64 MiB"
 label[matmul]="matmul 256², ×5"
 label[writes]="1M one-byte write() to /dev/null"
 label[startup]="static hello start-up, ×50"
 label[touch]="1M page touches (4 × 256Ki pages)"
+label[pingpong]="2 threads, 100k condvar hand-overs each way"
 label[spawn]="shell loop, 500 × fork + exec"
-runs[sha256]=1 runs[matmul]=1 runs[writes]=1 runs[startup]=50 runs[touch]=1 runs[spawn]=1
+runs[sha256]=1 runs[matmul]=1 runs[writes]=1 runs[startup]=50 runs[touch]=1 runs[pingpong]=1 runs[spawn]=1
 cmd[sha256]="$BUSYBOX sha256sum $data"
 cmd[matmul]="$BENCH_DIR/matmul"
 cmd[writes]="$BENCH_DIR/writes"
 cmd[startup]="$BENCH_DIR/hello"
 cmd[touch]="$BENCH_DIR/touch"
+cmd[pingpong]="$BENCH_DIR/pingpong"
 cmd[spawn]="$BUSYBOX sh $here/spawn.sh 500 $BUSYBOX"
 cmd_qemu[spawn]="${cmd[spawn]} $qemu -cpu qemu64"
 if [ ! -x "$BUSYBOX" ]; then
 	echo "note: $BUSYBOX not found; skipping the sha256 and spawn workloads" >&2
-	workloads=(matmul writes startup touch)
+	workloads=(matmul writes startup touch pingpong)
 fi
 
 # measure ENGINE WORKLOAD OUTFILE: print "seconds maxrss status".
