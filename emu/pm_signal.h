@@ -202,6 +202,12 @@ void flush_sigqueue_mask(struct pagemu *pm, uint64_t mask);
 
 /* set_current_blocked(): SIGKILL and SIGSTOP are never blocked. */
 void signal_set_blocked(struct pagemu *pm, uint64_t mask);
+/* ppoll/pselect6/epoll_pwait's temporary mask (kernel/signal.c:
+ * set_user_sigmask and restore_saved_sigmask_unless), and whether a
+ * signal it lets through is pending already */
+long signal_set_user_mask(struct pagemu *pm, uint64_t umask, uint64_t size, bool *set);
+void signal_restore_user_mask(struct pagemu *pm, bool set, bool interrupted);
+bool signal_wait_interrupted(struct pagemu *pm);
 
 /* sig_handler_ignored(): SIG_IGN, or SIG_DFL with the default action ignore. */
 bool sig_handler_ignored(uint64_t handler, int sig);

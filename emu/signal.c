@@ -31,6 +31,8 @@
 #include "pagemu_int.h"
 #include "strace.h"
 #include "pm_signal.h"
+#include "process.h"
+#include "uaccess.h"
 
 #define M(sig) SIGMASK_OF(sig)
 
@@ -72,6 +74,50 @@ void signal_set_blocked(struct pagemu *pm, uint64_t mask)
 {
     /* kernel/signal.c: set_current_blocked -> sigdelsetmask(SIGKILL|SIGSTOP) */
     pm->sigmask = mask & ~SIG_KERNEL_ONLY_MASK;
+}
+
+/*
+ * kernel/signal.c: set_user_sigmask - the mask ppoll, pselect6 and
+ * epoll_pwait wait with: a size other than 8 is -EINVAL, a bad pointer
+ * -EFAULT; the old mask is kept in saved_sigmask.  *set says whether a mask
+ * was installed (umask NULL: none).
+ */
+long signal_set_user_mask(struct pagemu *pm, uint64_t umask, uint64_t size, bool *set)
+{
+    uint64_t m;
+    *set = false;
+    if (!umask)
+        return 0;
+    if (size != 8)
+        return -EINVAL;
+    if (copy_from_user(pm, &m, umask, sizeof(m)))
+        return -EFAULT;
+    pm->sig.saved_sigmask = pm->sigmask;
+    signal_set_blocked(pm, m);
+    *set = true;
+    return 0;
+}
+
+/* kernel/signal.c: restore_saved_sigmask_unless - a wait a signal ended
+ * keeps its mask until that signal's handler is set up (its frame saves
+ * the old one, TIF_RESTORE_SIGMASK); any other outcome puts it back now. */
+void signal_restore_user_mask(struct pagemu *pm, bool set, bool interrupted)
+{
+    if (!set)
+        return;
+    if (interrupted)
+        pm->sig.restore_sigmask = true;
+    else
+        signal_set_blocked(pm, pm->sig.saved_sigmask);
+}
+
+/* Is a signal the wait's mask lets through already pending (a forwarded
+ * host one included)?  Such a wait does not sleep (fs/select.c: do_poll
+ * and do_select check signal_pending after a first pass over the fds). */
+bool signal_wait_interrupted(struct pagemu *pm)
+{
+    sigchld_poll(pm);
+    return signal_pending_unblocked(&pm->sig, pm->sigmask);
 }
 
 /* ---- the queue (struct sigpending) ------------------------------------- */

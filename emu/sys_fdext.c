@@ -288,19 +288,25 @@ static const struct timespec *ms_timeout(int ms, struct timespec *ts)
 }
 
 /*
- * kernel/signal.c: set_user_sigmask - a mask must have the kernel's
- * sigset_t size (-EINVAL) and be readable (-EFAULT).  It is not installed
- * for the wait: the same as ppoll/pselect6 in sys_poll.c.
+ * fs/eventpoll.c: do_epoll_pwait - the wait runs with the caller's mask in
+ * place (signal.c: signal_set_user_mask); a signal it lets through that is
+ * pending already ends it after a look for events (ep_poll: -EINTR), and
+ * then the handler runs with that mask; otherwise the old mask is back
+ * when the call returns (restore_saved_sigmask_unless).
  */
-static long check_sigmask(struct pagemu *pm, uint64_t umask, uint64_t size)
+static long epoll_pwait_common(struct pagemu *pm, const uint64_t *a, const struct timespec *to)
 {
-    uint64_t set;
-
-    if (!umask)
-        return 0;
-    if (size != sizeof(set))
-        return -EINVAL;
-    return copy_from_user(pm, &set, umask, sizeof(set)) ? -EFAULT : 0;
+    static const struct timespec zero = {0, 0};
+    bool masked;
+    long e = signal_set_user_mask(pm, a[4], a[5], &masked);
+    if (e)
+        return e;
+    bool sig = signal_wait_interrupted(pm);
+    long ret = do_epoll_wait(pm, a[0], a[1], a[2], sig ? &zero : to);
+    if (sig && ret == 0)
+        ret = -EINTR;
+    signal_restore_user_mask(pm, masked, ret == -EINTR || ret == -LINUX_ERESTARTNOHAND);
+    return ret;
 }
 
 long sys_epoll_wait(struct pagemu *pm, const uint64_t *a)
@@ -313,10 +319,7 @@ long sys_epoll_wait(struct pagemu *pm, const uint64_t *a)
 long sys_epoll_pwait(struct pagemu *pm, const uint64_t *a)
 {
     struct timespec ts;
-    long e = check_sigmask(pm, a[4], a[5]);
-    if (e)
-        return e;
-    return do_epoll_wait(pm, a[0], a[1], a[2], ms_timeout((int)a[3], &ts));
+    return epoll_pwait_common(pm, a, ms_timeout((int)a[3], &ts));
 }
 
 /* fs/eventpoll.c: epoll_pwait2 - the timeout is read (-EFAULT) and checked
@@ -330,10 +333,7 @@ long sys_epoll_pwait2(struct pagemu *pm, const uint64_t *a)
         if (!timespec_valid(&ts))
             return -EINVAL;
     }
-    long e = check_sigmask(pm, a[4], a[5]);
-    if (e)
-        return e;
-    return do_epoll_wait(pm, a[0], a[1], a[2], a[3] ? &ts : NULL);
+    return epoll_pwait_common(pm, a, a[3] ? &ts : NULL);
 }
 
 /* ---- eventfd ---------------------------------------------------------- */

@@ -113,22 +113,30 @@ static long get_timespec(struct pagemu *pm, uint64_t u, struct timespec *ts)
     return 0;
 }
 
-/* ppoll/pselect6's sigmask: pagemu has no host-side blocking to do, but
- * the size is checked as Linux does (kernel/signal.c: set_user_sigmask). */
-static long check_sigsetsize(uint64_t sigmask, uint64_t size)
-{
-    return sigmask && size != 8 ? -EINVAL : 0;
-}
+/*
+ * ppoll and pselect6 wait with their mask in place (fs/select.c): a signal
+ * it lets through that is pending already ends the wait after a first
+ * look at the fds (-ERESTARTNOHAND when none is ready: -EINTR once its
+ * handler runs), and the handler then runs with that mask; otherwise the
+ * old mask comes back as the call returns.
+ */
+static const struct timespec zero_ts = {0, 0};
 
 long sys_ppoll(struct pagemu *pm, const uint64_t *a)
 {
     struct timespec ts;
+    bool masked;
     long e = a[2] ? get_timespec(pm, a[2], &ts) : 0;
     if (!e)
-        e = check_sigsetsize(a[3], a[4]);
+        e = signal_set_user_mask(pm, a[3], a[4], &masked);
     if (e)
         return e;
-    return poll_common(pm, a[0], a[1], a[2] ? &ts : NULL);
+    bool sig = signal_wait_interrupted(pm);
+    long ret = poll_common(pm, a[0], a[1], sig ? &zero_ts : a[2] ? &ts : NULL);
+    if (sig && ret == 0)
+        ret = -LINUX_ERESTARTNOHAND;
+    signal_restore_user_mask(pm, masked, ret == -LINUX_ERESTARTNOHAND);
+    return ret;
 }
 
 /* select: fd_set bitmaps of guest fds, turned into pollfds and back
@@ -218,14 +226,20 @@ long sys_pselect6(struct pagemu *pm, const uint64_t *a)
     long e = a[4] ? get_timespec(pm, a[4], &ts) : 0;
     if (e)
         return e;
+    bool masked = false;
     if (a[5]) {
         /* struct { const sigset_t *ss; size_t ss_len; } */
         uint64_t sig[2];
         if (copy_from_user(pm, sig, a[5], sizeof(sig)))
             return -EFAULT;
-        if ((e = check_sigsetsize(sig[0], sig[1])))
+        if ((e = signal_set_user_mask(pm, sig[0], sig[1], &masked)))
             return e;
     }
     uint64_t sets[3] = {a[1], a[2], a[3]};
-    return select_common(pm, a[0], sets, a[4] ? &ts : NULL);
+    bool sig = signal_wait_interrupted(pm);
+    long ret = select_common(pm, a[0], sets, sig ? &zero_ts : a[4] ? &ts : NULL);
+    if (sig && ret == 0)
+        ret = -LINUX_ERESTARTNOHAND;
+    signal_restore_user_mask(pm, masked, ret == -LINUX_ERESTARTNOHAND);
+    return ret;
 }

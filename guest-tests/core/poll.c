@@ -6,6 +6,92 @@
 #include <sys/select.h>
 #include <sys/syscall.h>
 #include <time.h>
+#include <sys/epoll.h>
+
+static volatile int hits;
+static void on_usr1(int sig)
+{
+	(void)sig;
+	hits++;
+}
+
+/* Is SIGUSR1 blocked right now? */
+static int usr1_blocked(void)
+{
+	sigset_t cur;
+	sigprocmask(SIG_BLOCK, NULL, &cur);
+	return sigismember(&cur, SIGUSR1);
+}
+
+/* The temporary mask of ppoll, pselect and epoll_pwait: SIGUSR1 is blocked
+ * and pending; a wait whose mask lets it through runs the handler and
+ * fails with EINTR at once, and the old mask is back afterwards; a wait
+ * whose mask keeps it blocked times out; a ready fd wins over the signal
+ * (no handler, the signal stays pending). */
+static void temp_masks(void)
+{
+	int pp[2];
+	CHECK(29, pipe(pp) == 0);
+	int rd = pp[0], wr = pp[1];
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_usr1;
+	CHECK(30, sigaction(SIGUSR1, &sa, NULL) == 0);
+	sigset_t block, none, keep;
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	sigemptyset(&none);
+	keep = block;
+	CHECK(31, sigprocmask(SIG_BLOCK, &block, NULL) == 0);
+	int ep = epoll_create1(0);
+	struct epoll_event ev = {.events = EPOLLIN}, out;
+	CHECK(32, ep >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, rd, &ev) == 0);
+	struct pollfd p = {.fd = rd, .events = POLLIN};
+	struct timespec sec = {1, 0}, short_ts = {0, 20 * 1000000};
+	fd_set r;
+
+	for (int kind = 0; kind < 3; kind++) {
+		const char *name = kind == 0 ? "ppoll" : kind == 1 ? "pselect" : "epoll_pwait";
+		int ret;
+		/* kept blocked: the wait times out, nothing runs */
+		raise(SIGUSR1);
+		hits = 0;
+		FD_ZERO(&r);
+		FD_SET(rd, &r);
+		ret = kind == 0 ? ppoll(&p, 1, &short_ts, &keep)
+		      : kind == 1 ? pselect(rd + 1, &r, NULL, NULL, &short_ts, &keep)
+				  : epoll_pwait(ep, &out, 1, 20, &keep);
+		CHECK(33, ret == 0 && hits == 0 && usr1_blocked());
+		/* let through: the handler, EINTR, the old mask back */
+		errno = 0;
+		FD_ZERO(&r);
+		FD_SET(rd, &r);
+		ret = kind == 0 ? ppoll(&p, 1, &sec, &none)
+		      : kind == 1 ? pselect(rd + 1, &r, NULL, NULL, &sec, &none)
+				  : epoll_pwait(ep, &out, 1, 1000, &none);
+		CHECK(34, ret == -1 && errno == EINTR && hits == 1 && usr1_blocked());
+		/* a ready fd wins: no handler, the signal stays pending */
+		raise(SIGUSR1);
+		hits = 0;
+		CHECK(35, write(wr, "r", 1) == 1);
+		FD_ZERO(&r);
+		FD_SET(rd, &r);
+		ret = kind == 0 ? ppoll(&p, 1, &sec, &none)
+		      : kind == 1 ? pselect(rd + 1, &r, NULL, NULL, &sec, &none)
+				  : epoll_pwait(ep, &out, 1, 1000, &none);
+		CHECK(36, ret == 1 && hits == 0 && usr1_blocked());
+		char c;
+		CHECK(37, read(rd, &c, 1) == 1);
+		/* the pending one is taken by a sigsuspend-free unblock */
+		CHECK(38, sigprocmask(SIG_UNBLOCK, &block, NULL) == 0 && hits == 1);
+		CHECK(39, sigprocmask(SIG_BLOCK, &block, NULL) == 0);
+		printf("%s: temporary mask ok\n", name);
+	}
+	close(ep);
+	close(rd);
+	close(wr);
+	CHECK(40, sigprocmask(SIG_UNBLOCK, &block, NULL) == 0);
+}
 
 int main(void)
 {
@@ -72,6 +158,7 @@ int main(void)
 	FD_SET(p[0], &r);
 	CHECK(18, pselect(p[0] + 1, &r, NULL, NULL, &zero, &m) == 1);
 
+	temp_masks();
 	printf("poll ok\n");
 	return 0;
 }
