@@ -293,6 +293,18 @@ static long semctl_all(struct pagemu *pm, int semid, int cmd, uint64_t uarray)
     return r;
 }
 
+/* A semctl whose result, a struct, is copied out whole; the host's
+ * return value (an id, max_idx, 0) is kept. */
+static long semctl_out(struct pagemu *pm, int semid, int semnum, int cmd, uint64_t arg,
+                       void *buf, size_t size)
+{
+    memset(buf, 0, size);
+    long r = host_semctl(semid, semnum, cmd, buf);
+    if (r >= 0 && copy_to_user(pm, arg, buf, size))
+        r = -EFAULT;
+    return r;
+}
+
 /*
  * ipc/sem.c: ksys_semctl - semid < 0 is -EINVAL first; the fourth
  * argument, union semun passed by value, is a pointer or the SETVAL int
@@ -305,7 +317,6 @@ long sys_semctl(struct pagemu *pm, const uint64_t *a)
 {
     int semid = (int)a[0], semnum = (int)a[1], cmd = (int)a[2];
     uint64_t arg = a[3];
-    long r;
 
     if (semid < 0)
         return -EINVAL;
@@ -314,22 +325,14 @@ long sys_semctl(struct pagemu *pm, const uint64_t *a)
     case LINUX_SEM_INFO: {
         /* semctl_info: copied out, then max_idx returned */
         struct seminfo si;
-        memset(&si, 0, sizeof(si));
-        r = host_semctl(semid, semnum, cmd, &si);
-        if (r >= 0 && copy_to_user(pm, arg, &si, sizeof(si)))
-            r = -EFAULT;
-        return r;
+        return semctl_out(pm, semid, semnum, cmd, arg, &si, sizeof(si));
     }
     case LINUX_IPC_STAT:
     case LINUX_SEM_STAT:
     case LINUX_SEM_STAT_ANY: {
         /* semctl_stat, then copy_semid_to_user; SEM_STAT* return the id */
         struct semid_ds ds;
-        memset(&ds, 0, sizeof(ds));
-        r = host_semctl(semid, semnum, cmd, &ds);
-        if (r >= 0 && copy_to_user(pm, arg, &ds, sizeof(ds)))
-            r = -EFAULT;
-        return r;
+        return semctl_out(pm, semid, semnum, cmd, arg, &ds, sizeof(ds));
     }
     case LINUX_GETALL:
     case LINUX_SETALL:

@@ -873,14 +873,8 @@ void thread_reset(struct pagemu *pm)
 
 void thread_free(struct pagemu *pm)
 {
-    struct pm_threads *th = &pm->thr;
-    for (int i = 0; i < th->n; i++) {
-        uc_context_free(th->t[i].ctx);
-        clear_io(&th->t[i]);
-        release_tid(&th->t[i]);
-    }
-    free(th->t);
-    memset(th, 0, sizeof(*th));
+    thread_reset(pm);
+    memset(&pm->thr, 0, sizeof(pm->thr));
 }
 
 /* kernel/futex/waitwake.c: futex_atomic_op_inuser's FUTEX_OP_* */
