@@ -38,7 +38,7 @@ static void usage(FILE *f)
 "  --precise-branches  follow every block, so that a jmp or ret to a\n"
             "                      non-canonical address faults on the branch, as on\n"
             "                      Linux, not at its target (compute is up to 30%% slower)\n"
-            "  --stack-size SIZE   RLIMIT_STACK for the guest (default: the shell's, or 8M)\n"
+            "  --stack-size SIZE   RLIMIT_STACK for the guest, or unlimited (default: the shell's)\n"
             "  --mem-limit SIZE    guest physical memory (default 4G)\n"
             "  --fault-json PATH   on a fatal fault, also write the report as JSON to PATH\n"
             "  --trace=LIST        trace syscall,mm,fault,signal,insn (comma-separated, or all)\n"
@@ -253,12 +253,12 @@ int main(int argc, char **argv)
     pagemu_config_init(&cfg);
     /* The guest inherits the shell's RLIMIT_STACK, as a child does
      * (kernel/fork.c); it decides the stack's reach and mmap_base.  An
-     * unlimited one would select Linux's legacy bottom-up layout, which
-     * pagemu does not model: it keeps the 8 MiB default then. */
+     * unlimited one keeps x86-64's top-down layout (arch/x86/mm/mmap.c:
+     * mmap_is_legacy looks at the sysctl and the personality only), with
+     * the gap below the stack at its 5/6-of-the-task-size maximum. */
     struct rlimit stk;
-    if (getrlimit(RLIMIT_STACK, &stk) == 0 && stk.rlim_cur != RLIM_INFINITY &&
-        stk.rlim_cur >= 4096)
-        cfg.stack_rlimit = stk.rlim_cur;
+    if (getrlimit(RLIMIT_STACK, &stk) == 0 && stk.rlim_cur >= 4096)
+        cfg.stack_rlimit = stk.rlim_cur == RLIM_INFINITY ? UINT64_MAX : stk.rlim_cur;
     const char *fault_json = NULL, *trace_file = NULL, *trace_list = NULL, *drcov = NULL;
     struct afl_opts afl = {0, NULL, NULL, 10000};
     unsigned trace = 0;
@@ -296,7 +296,7 @@ int main(int argc, char **argv)
             cfg.precise_branches = 1;
             break;
         case OPT_STACK:
-            cfg.stack_rlimit = parse_size(optarg);
+            cfg.stack_rlimit = !strcmp(optarg, "unlimited") ? UINT64_MAX : parse_size(optarg);
             if (cfg.stack_rlimit < 4096) {
                 fprintf(stderr, "pagemu: bad --stack-size '%s'\n", optarg);
                 return 2;

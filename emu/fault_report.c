@@ -130,6 +130,7 @@ static void describe_user(struct pagemu *pm, uint64_t addr, char *buf, size_t le
              mm->vma[i].vm_end - (addr & PAGE_MASK) > mm->stack_rlimit)
         snprintf(buf, len, "below the stack, beyond RLIMIT_STACK (%llu KiB)",
                  (unsigned long long)(mm->stack_rlimit / 1024));
+    /* (an unlimited stack never gets here: any size is within it) */
     else
         snprintf(buf, len, "in the unmapped hole %llx-%llx", (unsigned long long)lo,
                  (unsigned long long)hi);

@@ -121,6 +121,23 @@ static int content_fd(const void *data, size_t n)
     return fd;
 }
 
+/*
+ * Is host one of those files?  The guest must not find out that it is a
+ * memfd: Linux's generated /proc files have neither splice_read nor mmap
+ * (fs/proc/base.c, task_mmu.c: seq_file reads only), so sendfile and
+ * splice from them are -EINVAL and mmap of them -ENODEV.
+ */
+bool procfs_is_generated(int host)
+{
+    char link[64], target[64];
+    snprintf(link, sizeof(link), "/proc/self/fd/%d", host);
+    ssize_t n = readlink(link, target, sizeof(target) - 1);
+    if (n <= 0)
+        return false;
+    target[n] = 0;
+    return strcmp(target, "/memfd:pagemu-proc (deleted)") == 0;
+}
+
 /* The text a growable sbuf collected, as such an fd; frees the buffer. */
 static int sb_to_fd(struct sbuf *sb)
 {

@@ -36,6 +36,8 @@ long procfs_readlink(struct pagemu *pm, const char *path, char *buf, size_t bufs
 void procfs_before_read(struct pagemu *pm, int host, long long pos);
 /* host is being closed. */
 void procfs_forget(struct pagemu *pm, int host);
+/* Is host one of the generated files (no splice, no mmap, as on Linux)? */
+bool procfs_is_generated(int host);
 /* Is host an open /proc/self/fd directory of the guest's? */
 bool procfs_is_fd_dir(struct pagemu *pm, int host);
 /* getdents64 of such a directory: the guest's fds, from the position of

@@ -840,6 +840,9 @@ long sys_sendfile(struct pagemu *pm, const uint64_t *a)
         return in;
     if (out < 0)
         return out;
+    /* fs/splice.c: do_splice_direct - no splice_read, -EINVAL */
+    if (procfs_is_generated(in))
+        return -EINVAL;
     if (!a[2]) {
         procfs_before_read(pm, in, -1);
         n = sendfile(out, in, NULL, count);

@@ -204,6 +204,8 @@ long sys_splice(struct pagemu *pm, const uint64_t *a)
         return linux_err(errno);
     if ((a[1] && S_ISFIFO(si.st_mode)) || (a[3] && S_ISFIFO(so.st_mode)))
         return -ESPIPE;
+    if (procfs_is_generated(in))
+        return -EINVAL; /* no splice_read, as Linux's /proc files */
     if (a[1] && copy_from_user(pm, &off_in, a[1], sizeof(off_in)))
         return -EFAULT;
     if (a[3] && copy_from_user(pm, &off_out, a[3], sizeof(off_out)))

@@ -12,6 +12,7 @@
 
 #include "mm.h"
 #include "pagemu_int.h"
+#include "procfs.h"
 #include "uaccess.h"
 #include "syscall.h"
 #include "strace.h"
@@ -67,7 +68,8 @@ long sys_mmap(struct pagemu *pm, const uint64_t *a)
         if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 5)) {
             /* /dev/zero: drivers/char/mem.c mmap_zero makes it anonymous. */
             flags |= LINUX_MAP_ANONYMOUS;
-        } else if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+        } else if ((!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) || procfs_is_generated(h)) {
+            /* no f_op->mmap: a pipe, a socket, a generated /proc file */
             return -ENODEV;
         } else {
             char link[64], path[4096];

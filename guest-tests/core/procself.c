@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
 
 extern char **environ;
 
@@ -153,5 +154,24 @@ int main(int argc, char **argv)
 	close(fd);
 	gt_rmtree(dir);
 	printf("fd ok\n");
+
+	/* The generated files are seq_file reads: no sendfile/splice source
+	 * (-EINVAL: busybox cat then falls back to read), no mmap (-ENODEV). */
+	static const char *const gen[] = {"/proc/self/maps", "/proc/self/status", "/proc/self/stat",
+					  "/proc/self/cmdline", "/proc/self/auxv"};
+	int devnull = open("/dev/null", O_WRONLY);
+	CHECK(59, devnull >= 0);
+	for (unsigned i = 0; i < sizeof gen / sizeof gen[0]; i++) {
+		int g2 = open(gen[i], O_RDONLY);
+		CHECK(60, g2 >= 0);
+		CHECK_ERR(61, sendfile(devnull, g2, NULL, 4096), EINVAL);
+		errno = 0;
+		CHECK(62, mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, g2, 0) == MAP_FAILED && errno == ENODEV);
+		char c;
+		CHECK(63, read(g2, &c, 1) == 1);
+		close(g2);
+	}
+	close(devnull);
+	printf("generated files: no sendfile, no mmap\n");
 	return 0;
 }
