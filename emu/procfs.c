@@ -348,16 +348,22 @@ static void mem_counts(struct pagemu *pm, struct mem_counts *c)
 
 /* The comm: fs/exec.c: begin_new_exec sets it to kbasename(bprm->filename),
  * at most TASK_COMM_LEN - 1 = 15 bytes. */
-void proc_comm(struct pagemu *pm, char comm[16])
+void proc_comm_exec(struct pagemu *pm, char comm[16])
 {
-    if (pm->comm[0]) {            /* prctl(PR_SET_NAME) */
-        memcpy(comm, pm->comm, 16);
-        return;
-    }
     const char *p = pm->execfn ? pm->execfn : pm->exe_path;
     const char *b = p ? strrchr(p, '/') : NULL;
     b = b ? b + 1 : (p ? p : "");
     snprintf(comm, 16, "%s", b);
+}
+
+void proc_comm(struct pagemu *pm, char comm[16])
+{
+    /* /proc/<pid> is the thread-group leader's: its prctl(PR_SET_NAME) */
+    const char *set = thread_leader_comm(pm);
+    if (set[0])
+        memcpy(comm, set, 16);
+    else
+        proc_comm_exec(pm, comm);
 }
 
 static void sig_sets(struct pagemu *pm, uint64_t *ign, uint64_t *cgt)

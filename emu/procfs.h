@@ -47,7 +47,9 @@ long procfs_fd_dir_getdents(struct pagemu *pm, int host, void *buf, size_t len);
 /* Write /proc/self/maps into buf like snprintf; returns the full length. */
 size_t procfs_maps(struct pagemu *pm, char *buf, size_t len);
 
-/* the task's comm (TASK_COMM_LEN 16, NUL-terminated) */
+/* the comm of /proc/self (the thread-group leader's; TASK_COMM_LEN 16,
+ * NUL-terminated), and the one an exec gives (the file's basename) */
 void proc_comm(struct pagemu *pm, char comm[16]);
+void proc_comm_exec(struct pagemu *pm, char comm[16]);
 
 #endif

@@ -56,8 +56,12 @@ long sys_prctl(struct pagemu *pm, const uint64_t *a)
         return 0;
     }
     case PR_GET_NAME: {
+        /* the calling thread's own (get_task_comm) */
         char name[16];
-        proc_comm(pm, name);
+        if (pm->comm[0])
+            memcpy(name, pm->comm, sizeof(name));
+        else
+            proc_comm_exec(pm, name);
         return copy_to_user(pm, arg2, name, sizeof(name)) ? -EFAULT : 0;
     }
     case PR_SET_DUMPABLE:

@@ -80,6 +80,17 @@ bool thread_is_ours(const struct pagemu *pm, int tid)
     return false;
 }
 
+const char *thread_leader_comm(const struct pagemu *pm)
+{
+    int pid = (int)getpid();
+    if (!pm->thr.t || thread_tid(pm) == pid)
+        return pm->comm;
+    for (int i = 0; i < pm->thr.n; i++)
+        if (pm->thr.t[i].tid == pid)
+            return pm->thr.t[i].comm;
+    return "";
+}
+
 static void save_task(struct pagemu *pm, struct pm_thread *t)
 {
     t->clear_child_tid = pm->clear_child_tid;
@@ -89,6 +100,7 @@ static void save_task(struct pagemu *pm, struct pm_thread *t)
     t->alt_sp = pm->altstack.sp;
     t->alt_size = pm->altstack.size;
     t->alt_flags = pm->altstack.flags;
+    memcpy(t->comm, pm->comm, sizeof(t->comm));
 }
 
 static void load_task(struct pagemu *pm, const struct pm_thread *t)
@@ -100,6 +112,7 @@ static void load_task(struct pagemu *pm, const struct pm_thread *t)
     pm->altstack.sp = t->alt_sp;
     pm->altstack.size = t->alt_size;
     pm->altstack.flags = t->alt_flags;
+    memcpy(pm->comm, t->comm, sizeof(pm->comm));
 }
 
 /* The table, with the running task as thread 0, made at the first clone. */
@@ -244,6 +257,7 @@ long thread_clone(struct pagemu *pm, uint64_t flags, uint64_t stack, uint64_t pa
     /* copy_process: the mask is inherited; a CLONE_VM child without
      * CLONE_VFORK gets no alternate stack (copy_sighand/sas_ss_reset). */
     c->sigmask = pm->sigmask;
+    memcpy(c->comm, pm->comm, sizeof(c->comm)); /* copy_process: the comm too */
     c->clear_child_tid = (flags & CLONE_CHILD_CLEARTID_) ? child_tid : 0;
     th->n++;
 

@@ -45,6 +45,7 @@ struct pm_thread {
     uint64_t sigmask;
     uint64_t alt_sp, alt_size;
     int32_t alt_flags;
+    char comm[16];            /* prctl(PR_SET_NAME) of this thread ("" : the exec's) */
     /* FUTEX_WAIT */
     uint64_t futex_addr;
     uint32_t futex_bitset;
@@ -89,6 +90,8 @@ bool thread_exit(struct pagemu *pm);
 int thread_tid(const struct pagemu *pm);
 int thread_count(const struct pagemu *pm);
 bool thread_is_ours(const struct pagemu *pm, int tid);
+/* the comm the thread-group leader set ("" if none, or if it has exited) */
+const char *thread_leader_comm(const struct pagemu *pm);
 /* a fork's child: only the calling thread lives on */
 void thread_after_fork(struct pagemu *pm);
 void thread_free(struct pagemu *pm);

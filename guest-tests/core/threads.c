@@ -13,6 +13,7 @@
  * other threads run. */
 #include <poll.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/select.h>
 #include "gt.h"
 #include <pthread.h>
@@ -211,6 +212,28 @@ static void *child_waiter(void *arg)
 	return (void *)(long)WEXITSTATUS(st);
 }
 
+static char thread_saw[16], thread_set[16];
+static void *namer(void *arg)
+{
+	(void)arg;
+	prctl(PR_GET_NAME, thread_saw, 0, 0, 0);
+	prctl(PR_SET_NAME, "worker-1", 0, 0, 0);
+	prctl(PR_GET_NAME, thread_set, 0, 0, 0);
+	return NULL;
+}
+
+static void status_name(char *out)
+{
+	char buf[256];
+	FILE *f = fopen("/proc/self/status", "r");
+	out[0] = 0;
+	while (f && fgets(buf, sizeof buf, f))
+		if (sscanf(buf, "Name:\t%63s", out) == 1)
+			break;
+	if (f)
+		fclose(f);
+}
+
 static void *last_one(void *arg)
 {
 	(void)arg;
@@ -380,6 +403,17 @@ int main(void)
 	CHECK(50, pthread_join(th[1], NULL) == 0);
 	CHECK(51, pthread_join(th[0], &ret) == 0 && ret == (void *)7L);
 	printf("waitpid in a thread: status %ld\n", (long)ret);
+
+	/* names are per thread: inherited at creation, the leader's in /proc */
+	char mine[16], pname2[64];
+	CHECK(52, prctl(PR_SET_NAME, "mainname", 0, 0, 0) == 0);
+	CHECK(53, pthread_create(&th[0], NULL, namer, NULL) == 0 && pthread_join(th[0], NULL) == 0);
+	CHECK(54, prctl(PR_GET_NAME, mine, 0, 0, 0) == 0);
+	status_name(pname2);
+	CHECK(55, !strcmp(thread_saw, "mainname") && !strcmp(thread_set, "worker-1") &&
+		  !strcmp(mine, "mainname") && !strcmp(pname2, "mainname"));
+	printf("names: thread started as %s, set %s; main %s; /proc %s\n", thread_saw, thread_set,
+	       mine, pname2);
 
 	/* main leaves first; the process ends with the last thread */
 	CHECK(29, pthread_create(&th[0], NULL, last_one, NULL) == 0);
