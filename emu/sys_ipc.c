@@ -293,14 +293,11 @@ static long semctl_all(struct pagemu *pm, int semid, int cmd, uint64_t uarray)
     return r;
 }
 
-/* A semctl whose result, a struct, is copied out whole; the host's
- * return value (an id, max_idx, 0) is kept. */
-static long semctl_out(struct pagemu *pm, int semid, int semnum, int cmd, uint64_t arg,
-                       void *buf, size_t size)
+/* A semctl/msgctl whose result, a struct, goes out whole: r is the host
+ * call's (an id, max_idx, 0 or -errno), kept unless the copy faults. */
+static long ctl_out(struct pagemu *pm, long r, uint64_t uaddr, const void *buf, size_t size)
 {
-    memset(buf, 0, size);
-    long r = host_semctl(semid, semnum, cmd, buf);
-    if (r >= 0 && copy_to_user(pm, arg, buf, size))
+    if (r >= 0 && copy_to_user(pm, uaddr, buf, size))
         r = -EFAULT;
     return r;
 }
@@ -325,14 +322,16 @@ long sys_semctl(struct pagemu *pm, const uint64_t *a)
     case LINUX_SEM_INFO: {
         /* semctl_info: copied out, then max_idx returned */
         struct seminfo si;
-        return semctl_out(pm, semid, semnum, cmd, arg, &si, sizeof(si));
+        memset(&si, 0, sizeof(si));
+        return ctl_out(pm, host_semctl(semid, semnum, cmd, &si), arg, &si, sizeof(si));
     }
     case LINUX_IPC_STAT:
     case LINUX_SEM_STAT:
     case LINUX_SEM_STAT_ANY: {
         /* semctl_stat, then copy_semid_to_user; SEM_STAT* return the id */
         struct semid_ds ds;
-        return semctl_out(pm, semid, semnum, cmd, arg, &ds, sizeof(ds));
+        memset(&ds, 0, sizeof(ds));
+        return ctl_out(pm, host_semctl(semid, semnum, cmd, &ds), arg, &ds, sizeof(ds));
     }
     case LINUX_GETALL:
     case LINUX_SETALL:
@@ -453,7 +452,6 @@ out:
 long sys_msgctl(struct pagemu *pm, const uint64_t *a)
 {
     int msqid = (int)a[0], cmd = (int)a[1];
-    long r;
 
     if (msqid < 0 || cmd < 0)
         return -EINVAL;
@@ -462,20 +460,14 @@ long sys_msgctl(struct pagemu *pm, const uint64_t *a)
     case LINUX_MSG_INFO: {
         struct msginfo mi;
         memset(&mi, 0, sizeof(mi));
-        r = host_ret(syscall(SYS_msgctl, msqid, cmd, &mi));
-        if (r >= 0 && copy_to_user(pm, a[2], &mi, sizeof(mi)))
-            r = -EFAULT;
-        return r;
+        return ctl_out(pm, host_ret(syscall(SYS_msgctl, msqid, cmd, &mi)), a[2], &mi, sizeof(mi));
     }
     case LINUX_MSG_STAT:
     case LINUX_MSG_STAT_ANY:
     case LINUX_IPC_STAT: {
         struct msqid_ds ds;
         memset(&ds, 0, sizeof(ds));
-        r = host_ret(syscall(SYS_msgctl, msqid, cmd, &ds));
-        if (r >= 0 && copy_to_user(pm, a[2], &ds, sizeof(ds)))
-            r = -EFAULT;
-        return r;
+        return ctl_out(pm, host_ret(syscall(SYS_msgctl, msqid, cmd, &ds)), a[2], &ds, sizeof(ds));
     }
     case LINUX_IPC_SET: {
         struct msqid_ds ds;

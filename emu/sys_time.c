@@ -276,25 +276,11 @@ static long do_nanosleep(struct pagemu *pm, clockid_t id, int flags,
      * deadline (thread.c) instead of sleeping the whole emulator.  (The
      * virtual clock's sleeps take no host time.) */
     if (thread_count(pm) > 1 && !pm->cfg.deterministic) {
-        struct timespec now, mono, dl;
-        clock_gettime(CLOCK_MONOTONIC, &mono);
-        dl = mono;
-        if (flags & LINUX_TIMER_ABSTIME) {
+        struct timespec now = {0, 0}, dl;
+        if (flags & LINUX_TIMER_ABSTIME)
             clock_gettime(id == LINUX_CLOCK_REALTIME || id == 11 /* TAI */ ? CLOCK_REALTIME
                                                                        : CLOCK_MONOTONIC, &now);
-            int64_t d = ((int64_t)req.tv_sec - now.tv_sec) * 1000000000 + (req.tv_nsec - now.tv_nsec);
-            if (d > 0) {
-                dl.tv_sec += d / 1000000000;
-                dl.tv_nsec += d % 1000000000;
-            }
-        } else {
-            dl.tv_sec += req.tv_sec;
-            dl.tv_nsec += req.tv_nsec;
-        }
-        if (dl.tv_nsec >= 1000000000) {
-            dl.tv_sec++;
-            dl.tv_nsec -= 1000000000;
-        }
+        thread_deadline(&dl, (int64_t)req.tv_sec - now.tv_sec, (int64_t)req.tv_nsec - now.tv_nsec);
         thread_sleep(pm, &dl);
         return 0;
     }

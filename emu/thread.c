@@ -551,6 +551,27 @@ enum {
     NR_pselect6 = 270, NR_ppoll = 271, NR_epoll_pwait = 281, NR_epoll_pwait2 = 441,
 };
 
+/*
+ * The CLOCK_MONOTONIC deadline sec s + nsec ns from now.  nsec may be of
+ * either sign (a difference of two timespecs); a time in the past is now,
+ * and a guest's absurdly far one is capped at 2^40 s (35,000 years), so
+ * nothing overflows.
+ */
+void thread_deadline(struct timespec *dl, int64_t sec, int64_t nsec)
+{
+    clock_gettime(CLOCK_MONOTONIC, dl);
+    for (; nsec < 0; sec--)
+        nsec += 1000000000;
+    if (sec < 0)
+        return;
+    if (sec > (1LL << 40))
+        sec = 1LL << 40;
+    dl->tv_sec += sec;
+    dl->tv_nsec += nsec;
+    for (; dl->tv_nsec >= 1000000000; dl->tv_sec++)
+        dl->tv_nsec -= 1000000000;
+}
+
 /* A timeout argument as a deadline: 0 no timeout (wait forever), 1 a
  * deadline in *dl, -1 a zero or bad timeout (the syscall itself answers). */
 static int deadline_ms(int64_t ms, struct timespec *dl)
@@ -559,13 +580,7 @@ static int deadline_ms(int64_t ms, struct timespec *dl)
         return 0;
     if (ms == 0)
         return -1;
-    clock_gettime(CLOCK_MONOTONIC, dl);
-    dl->tv_sec += ms / 1000;
-    dl->tv_nsec += (ms % 1000) * 1000000;
-    if (dl->tv_nsec >= 1000000000) {
-        dl->tv_sec++;
-        dl->tv_nsec -= 1000000000;
-    }
+    thread_deadline(dl, ms / 1000, (ms % 1000) * 1000000);
     return 1;
 }
 
@@ -578,14 +593,20 @@ static int deadline_ts(struct pagemu *pm, uint64_t uaddr, int64_t ns_unit, struc
     if (copy_from_user(pm, &ts, uaddr, sizeof(ts)) || ts.sec < 0 || ts.frac < 0 ||
         ts.frac * ns_unit >= 1000000000 || (!ts.sec && !ts.frac))
         return -1;
-    clock_gettime(CLOCK_MONOTONIC, dl);
-    dl->tv_sec += ts.sec;
-    dl->tv_nsec += ts.frac * ns_unit;
-    if (dl->tv_nsec >= 1000000000) {
-        dl->tv_sec++;
-        dl->tv_nsec -= 1000000000;
-    }
+    thread_deadline(dl, ts.sec, ts.frac * ns_unit);
     return 1;
+}
+
+/* A poll-family wait on t's fds until dl (NULL: none), where it returns 0
+ * instead of running again. */
+static void park_io_timed(struct pagemu *pm, struct pm_thread *t, const struct timespec *dl)
+{
+    t->has_deadline = dl != NULL;
+    if (dl)
+        t->deadline = *dl;
+    t->expire_ret = 0;
+    t->expire_unrestart = true;
+    park(pm, THR_IO);
 }
 
 #define PARK_MAX_FDS 256
@@ -697,17 +718,9 @@ bool thread_park_syscall(struct pagemu *pm, uint64_t nr, const uint64_t *a)
             return false;
         t->has_deadline = false;
         if (nr == NR_rt_sigtimedwait && a[2]) {
-            struct { int64_t tv_sec, tv_nsec; } ts;
-            if (copy_from_user(pm, &ts, a[2], sizeof(ts)) || ts.tv_sec < 0 || ts.tv_nsec < 0 ||
-                ts.tv_nsec >= 1000000000 || (!ts.tv_sec && !ts.tv_nsec))
+            /* a zero or bad timeout: the syscall answers at once */
+            if (deadline_ts(pm, a[2], 1, &t->deadline) < 0)
                 return false;
-            clock_gettime(CLOCK_MONOTONIC, &t->deadline);
-            t->deadline.tv_sec += ts.tv_sec;
-            t->deadline.tv_nsec += ts.tv_nsec;
-            if (t->deadline.tv_nsec >= 1000000000) {
-                t->deadline.tv_sec++;
-                t->deadline.tv_nsec -= 1000000000;
-            }
             t->has_deadline = true;
             t->expire_ret = -EAGAIN;
             t->expire_unrestart = true;
@@ -731,11 +744,7 @@ bool thread_park_syscall(struct pagemu *pm, uint64_t nr, const uint64_t *a)
             clear_io(t);
             return false;
         }
-        t->has_deadline = d > 0;
-        t->deadline = dl;
-        t->expire_ret = 0;
-        t->expire_unrestart = true;
-        park(pm, THR_IO);
+        park_io_timed(pm, t, d > 0 ? &dl : NULL);
         return true;
     }
     case NR_epoll_wait: case NR_epoll_pwait: case NR_epoll_pwait2: {
@@ -750,11 +759,7 @@ bool thread_park_syscall(struct pagemu *pm, uint64_t nr, const uint64_t *a)
         struct pollfd p = {.fd = host, .events = POLLIN};
         if (poll(&p, 1, 0) != 0 || !set_io(t, &p, 1))
             return false;
-        t->has_deadline = d > 0;
-        t->deadline = dl;
-        t->expire_ret = 0;
-        t->expire_unrestart = true;
-        park(pm, THR_IO);
+        park_io_timed(pm, t, d > 0 ? &dl : NULL);
         return true;
     }
     case NR_wait4: case NR_waitid: {
@@ -950,26 +955,14 @@ long thread_futex(struct pagemu *pm, const uint64_t *a)
                 return -EFAULT;
             if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
                 return -EINVAL;
-            struct timespec now;
             if (cmd == 0) {
                 /* relative, on CLOCK_MONOTONIC */
-                clock_gettime(CLOCK_MONOTONIC, &now);
-                dl.tv_sec = now.tv_sec + ts.tv_sec;
-                dl.tv_nsec = now.tv_nsec + ts.tv_nsec;
+                thread_deadline(&dl, ts.tv_sec, ts.tv_nsec);
             } else {
                 /* absolute, on the chosen clock: turned into monotonic */
-                struct timespec mono, clk;
-                clock_gettime(CLOCK_MONOTONIC, &mono);
+                struct timespec clk;
                 clock_gettime(realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC, &clk);
-                int64_t d = (ts.tv_sec - clk.tv_sec) * 1000000000 + (ts.tv_nsec - clk.tv_nsec);
-                if (d < 0)
-                    d = 0;
-                dl.tv_sec = mono.tv_sec + d / 1000000000;
-                dl.tv_nsec = mono.tv_nsec + d % 1000000000;
-            }
-            if (dl.tv_nsec >= 1000000000) {
-                dl.tv_sec++;
-                dl.tv_nsec -= 1000000000;
+                thread_deadline(&dl, ts.tv_sec - clk.tv_sec, ts.tv_nsec - clk.tv_nsec);
             }
             has_dl = true;
         }

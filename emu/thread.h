@@ -106,6 +106,9 @@ void thread_yield(struct pagemu *pm);
  * the host and the thread was parked instead (the syscall then returns
  * -ERESTARTNOINTR, to run again when the thread is woken). */
 bool thread_park_syscall(struct pagemu *pm, uint64_t nr, const uint64_t *a);
+/* *dl = CLOCK_MONOTONIC now + sec s + nsec ns (nsec of either sign; the
+ * past is now; a huge sec is capped, never overflows) */
+void thread_deadline(struct timespec *dl, int64_t sec, int64_t nsec);
 /* nanosleep in a multi-threaded guest: park until the CLOCK_MONOTONIC
  * deadline (RAX 0 then). */
 void thread_sleep(struct pagemu *pm, const struct timespec *deadline);
