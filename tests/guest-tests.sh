@@ -266,6 +266,32 @@ normalize_maps() {
 	}' "$1"
 }
 
+# maps_case NAME PREFIX SHELL-PRE PROGRAM ARGS...: the program's
+# /proc/self/maps under `setarch -R` and under `pagemu --no-aslr`, each run
+# by bash after SHELL-PRE (e.g. "ulimit -s unlimited &&"), normalised and
+# compared.
+maps_case() {
+	local case_name=$1 pre=$2 shell_pre=$3
+	shift 3
+	selected "$case_name" || return 0
+	run "$pre.native" /dev/null bash -c "$shell_pre exec setarch $(uname -m) -R \"\$@\"" _ "$@"
+	local ns=$?
+	run "$pre.pagemu" /dev/null bash -c "$shell_pre exec \"$pagemu\" --no-aslr -- \"\$@\"" _ "$@"
+	local es=$?
+	normalize_maps "$pre.native.out" >"$pre.native.norm"
+	normalize_maps "$pre.pagemu.out" >"$pre.pagemu.norm"
+	if [ "$ns" -ne 0 ] || [ ! -s "$pre.native.norm" ]; then
+		fail "$case_name" "native run failed: status $(status_text "$ns")" "$pre.native.err"
+	elif [ "$es" -ne 0 ]; then
+		fail "$case_name" "pagemu run failed: status $(status_text "$es")" "$pre.pagemu.err"
+	elif ! cmp -s "$pre.native.norm" "$pre.pagemu.norm"; then
+		diff -u "$pre.native.norm" "$pre.pagemu.norm" | sed '1,2d' >"$pre.detail"
+		fail "$case_name" "/proc/self/maps differs, native vs pagemu" "$pre.detail"
+	else
+		pass "$case_name"
+	fi
+}
+
 if [ -e "$core/maps.c" ]; then
 	if command -v setarch >/dev/null 2>&1; then
 		for v in "${variants[@]}"; do
@@ -275,52 +301,12 @@ if [ -e "$core/maps.c" ]; then
 				fail "$case_name" "compile failed" "$work/$v/maps.log"
 				continue
 			fi
-			bin="$work/$v/maps"
-			pre="$work/$v/maps"
-			run "$pre.native" /dev/null setarch "$(uname -m)" -R "$bin"
-			ns=$?
-			run "$pre.pagemu" /dev/null "$pagemu" --no-aslr -- "$bin"
-			es=$?
-			normalize_maps "$pre.native.out" >"$pre.native.norm"
-			normalize_maps "$pre.pagemu.out" >"$pre.pagemu.norm"
-			if [ "$ns" -ne 0 ] || [ ! -s "$pre.native.norm" ]; then
-				fail "$case_name" "native run failed: status $(status_text "$ns")" "$pre.native.err"
-			elif [ "$es" -ne 0 ]; then
-				fail "$case_name" "pagemu run failed: status $(status_text "$es")" "$pre.pagemu.err"
-			elif ! cmp -s "$pre.native.norm" "$pre.pagemu.norm"; then
-				diff -u "$pre.native.norm" "$pre.pagemu.norm" | sed '1,2d' >"$pre.detail"
-				fail "$case_name" "/proc/self/maps differs, native vs pagemu" "$pre.detail"
-			else
-				pass "$case_name"
-			fi
+			maps_case "$case_name" "$work/$v/maps" "" "$work/$v/maps"
 		done
 		# The same with `ulimit -s unlimited` (x86-64 stays top-down: the
 		# gap below the stack is at its 5/6 maximum), and as busybox cat
 		# prints it (its sendfile from /proc must fail as on Linux, or
 		# it would skip the buffer it maps then).
-		maps_case() {
-			local case_name=$1 pre=$2 shell_pre=$3
-			shift 3
-			selected "$case_name" || return 0
-			bash -c "$shell_pre exec setarch $(uname -m) -R \"\$@\"" _ "$@" \
-				</dev/null >"$pre.native.out" 2>"$pre.native.err"
-			local ns=$?
-			bash -c "$shell_pre exec \"$pagemu\" --no-aslr -- \"\$@\"" _ "$@" \
-				</dev/null >"$pre.pagemu.out" 2>"$pre.pagemu.err"
-			local es=$?
-			normalize_maps "$pre.native.out" >"$pre.native.norm"
-			normalize_maps "$pre.pagemu.out" >"$pre.pagemu.norm"
-			if [ "$ns" -ne 0 ] || [ ! -s "$pre.native.norm" ]; then
-				fail "$case_name" "native run failed: status $(status_text "$ns")" "$pre.native.err"
-			elif [ "$es" -ne 0 ]; then
-				fail "$case_name" "pagemu run failed: status $(status_text "$es")" "$pre.pagemu.err"
-			elif ! cmp -s "$pre.native.norm" "$pre.pagemu.norm"; then
-				diff -u "$pre.native.norm" "$pre.pagemu.norm" | sed '1,2d' >"$pre.detail"
-				fail "$case_name" "/proc/self/maps differs, native vs pagemu" "$pre.detail"
-			else
-				pass "$case_name"
-			fi
-		}
 		if [ -x "$work/gcc-static/maps" ]; then
 			maps_case "maps [gcc-static ulimit -s unlimited]" "$work/gcc-static/maps-unlimited" \
 				"ulimit -s unlimited &&" "$work/gcc-static/maps"
